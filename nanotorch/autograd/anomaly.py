@@ -1,0 +1,66 @@
+"""Anomaly detection: find the forward op whose backward produced NaN or inf.
+
+>>> import nanotorch
+>>> x = nanotorch.tensor([0.0], requires_grad=True)
+>>> with nanotorch.autograd.detect_anomaly():
+...     y = x.sqrt()
+...     try:
+...         (y * 0).sum().backward()
+...     except RuntimeError as err:
+...         print(str(err).splitlines()[0])
+Function 'SqrtBackward0' returned nan values in its 0th output.
+"""
+from __future__ import annotations
+
+__all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled"]
+
+
+class state:
+    enabled = False
+
+
+def is_anomaly_enabled() -> bool:
+    """Whether anomaly detection is on."""
+    return state.enabled
+
+
+class set_detect_anomaly:
+    """Turn anomaly detection on or off, as a call or a context manager.
+
+    While on, every recorded op keeps the stack of the line that created it,
+    and a backward that returns NaN or inf raises ``RuntimeError`` naming the
+    op and that line. It slows everything down: use it to debug.
+    """
+
+    def __init__(self, mode: bool):
+        self._previous = state.enabled
+        state.enabled = bool(mode)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        state.enabled = self._previous
+        return False
+
+
+class detect_anomaly(set_detect_anomaly):
+    """Context manager that turns anomaly detection on inside its block (see ``set_detect_anomaly``)."""
+
+    def __init__(self, check_nan: bool = True):
+        super().__init__(check_nan)
+
+
+def check_gradients(node, grads):
+    """Raise if a backward of ``node`` produced a non-finite gradient (anomaly mode only)."""
+    for i, g in enumerate(grads):
+        if g is None or not g.is_floating_point():
+            continue
+        xp = g._backend.xp
+        data = g._data
+        if not bool(xp.all(xp.isfinite(data))):
+            kind = "nan" if bool(xp.any(xp.isnan(data))) else "inf"
+            where = node._trace or "(the forward was recorded before anomaly mode was on)\n"
+            raise RuntimeError(
+                f"Function '{node.name()}' returned {kind} values in its {i}th output.\n"
+                f"The forward call that created it:\n{where}")

@@ -1,0 +1,155 @@
+"""The backward engine: walks the tape from the outputs back to the leaves.
+
+No recursion: a first pass counts, for every node reachable from the roots,
+how many consumers will send it a gradient; a second pass runs a node as
+soon as all of them have (a ready stack), so a 100,000-op chain needs no
+deeper Python stack than a 3-op one. Gradients flowing into a broadcast
+input are summed back to that input's shape here, in one place.
+"""
+from __future__ import annotations
+
+from . import anomaly
+from .function import AccumulateGrad
+from .grad_mode import set_grad_enabled
+
+__all__ = ["run_backward"]
+
+
+def _sum_to_shape(g, shape):
+    """The lecture's reduce gradient: undo broadcasting by summing over the broadcast dims."""
+    return g.sum_to_size(shape)
+
+
+def _count_dependencies(roots):
+    deps = {}
+    stack = list(roots)
+    for node in roots:
+        deps.setdefault(node, 0)
+    while stack:
+        node = stack.pop()
+        for edge in node.next_functions:
+            if edge is None:
+                continue
+            nxt = edge[0]
+            if nxt in deps:
+                deps[nxt] += 1
+            else:
+                deps[nxt] = 1
+                stack.append(nxt)
+    return deps
+
+
+def _zeros_for(node, nr):
+    shape, backend, dtype = node._output_meta[nr]
+    from ..tensor import Tensor
+    return Tensor._wrap(backend.zeros(shape, dtype=dtype), backend)
+
+
+def _call_backward(node, grads):
+    if node._num_outputs == 1:
+        out = node.backward(node, grads)
+    else:
+        if node.materialize_grads:
+            grads = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(grads)]
+        out = node.backward(node, *grads)
+    if type(out) is not tuple:
+        out = (out,)
+    if len(out) != len(node.next_functions):
+        raise RuntimeError(
+            f"function {node.name()} returned an incorrect number of gradients "
+            f"(expected {len(node.next_functions)}, got {len(out)})")
+    return out
+
+
+def _run_hooks(hooks, grad):
+    for hook in hooks:
+        result = hook(grad)
+        if result is not None:
+            grad = result
+    return grad
+
+
+def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=None):
+    """Propagate ``grads`` from the ``roots`` edges back through the graph.
+
+    ``roots`` are ``(node, output_nr)`` pairs. With ``capture`` (a dict
+    mapping ``(node, output_nr)`` to ``None``), the gradients arriving at those
+    edges are stored in it instead of accumulating into leaves' ``.grad``:
+    that is ``autograd.grad``.
+    """
+    nodes = [node for node, _ in roots]
+    deps = _count_dependencies(nodes)
+    buffers = {}
+    for (node, nr), g in zip(roots, grads):
+        _accumulate(buffers, node, nr, g)
+    ready = [n for n in dict.fromkeys(nodes) if deps[n] == 0]
+    check = anomaly.state.enabled
+    with set_grad_enabled(create_graph):
+        while ready:
+            node = ready.pop()
+            grad = buffers.pop(node, None)
+            if node._num_outputs == 1:
+                if node._pre_hooks is not None:
+                    grad = _run_hooks(node._pre_hooks.get(0, ()), grad)
+                if capture is not None and (node, 0) in capture:
+                    capture[(node, 0)] = grad
+            else:
+                grad = grad if grad is not None else [None] * node._num_outputs
+                for nr in range(node._num_outputs):
+                    if node._pre_hooks is not None and grad[nr] is not None:
+                        grad[nr] = _run_hooks(node._pre_hooks.get(nr, ()), grad[nr])
+                    if capture is not None and (node, nr) in capture:
+                        capture[(node, nr)] = grad[nr]
+            if type(node) is AccumulateGrad:
+                if capture is None and grad is not None:
+                    _accumulate_leaf(node.variable, grad, create_graph)
+                continue
+            if grad is None:
+                continue
+            out = _call_backward(node, grad)
+            if check:
+                anomaly.check_gradients(node, out)
+            if not retain_graph:
+                node._saved = ()
+                node._released = True
+            for edge, g in zip(node.next_functions, out):
+                if edge is None or g is None:
+                    continue
+                nxt, nr, shape, dtype = edge
+                if g._data.shape != shape:
+                    g = _sum_to_shape(g, shape)
+                if g._data.dtype != dtype:
+                    g = g.to(_dtype_of(dtype))
+                _accumulate(buffers, nxt, nr, g)
+                deps[nxt] -= 1
+                if deps[nxt] == 0:
+                    ready.append(nxt)
+
+
+def _dtype_of(np_dtype):
+    from .._dtype import from_numpy_dtype
+    return from_numpy_dtype(np_dtype)
+
+
+def _accumulate(buffers, node, nr, g):
+    if node._num_outputs == 1:
+        old = buffers.get(node)
+        buffers[node] = g if old is None else old + g
+    else:
+        slot = buffers.get(node)
+        if slot is None:
+            slot = buffers[node] = [None] * node._num_outputs
+        slot[nr] = g if slot[nr] is None else slot[nr] + g
+
+
+def _accumulate_leaf(leaf, grad, create_graph):
+    if leaf._hooks:
+        grad = _run_hooks(leaf._hooks, grad)
+    if leaf.grad is None:
+        # A fresh, writable copy: the incoming gradient may be a broadcast view
+        # or shared with another leaf, and optimizers update .grad in place.
+        leaf.grad = grad if create_graph else grad._detached_copy()
+    elif create_graph or leaf.grad.requires_grad:
+        leaf.grad = leaf.grad + grad
+    else:
+        leaf.grad._accumulate_(grad)

@@ -1,0 +1,603 @@
+"""Elementwise ops: the lecture's map (one input) and zip (two inputs) functions.
+
+Each op is a Function whose forward calls one backend kernel on raw arrays
+and whose backward is a short line of differentiable tensor math. Gradients
+of broadcast inputs come back in the output's shape; the engine sums them
+back down (see ``autograd/engine.py``), so no op here handles broadcasting.
+"""
+from __future__ import annotations
+
+import math
+
+from ..autograd.function import Function
+from ._util import binary_operands, broadcast_shapes, to_float, wrap
+
+
+def _broadcast_error(a, b):
+    return RuntimeError(broadcast_error_message(a, b))
+
+
+def broadcast_error_message(a, b):
+    try:
+        broadcast_shapes(getattr(a, "shape", ()), getattr(b, "shape", ()))
+    except RuntimeError as err:
+        return str(err)
+    return "operands could not be broadcast together"
+
+
+class Op(Function):
+    """A built-in op: forward on raw backend arrays, backward in tensor ops."""
+
+    _raw_forward = True
+
+
+# --- zip: two inputs ----------------------------------------------------------
+class _Zip(Op):
+    """A two-input op: forward promotes the operands and calls one backend kernel."""
+
+    kernel = None
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        x, y, backend = binary_operands(a, b)
+        ctx.backend = backend
+        ctx.save_for_backward(a, b)
+        try:
+            return getattr(backend, cls.kernel)(x, y)
+        except ValueError:
+            raise _broadcast_error(a, b) from None
+
+
+class Add(_Zip):
+    kernel = "add"
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(_Zip):
+    kernel = "subtract"
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, -g
+
+
+class Mul(_Zip):
+    kernel = "multiply"
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return (g * b if ctx.needs_input_grad[0] else None,
+                g * a if ctx.needs_input_grad[1] else None)
+
+
+class Div(_Zip):
+    @classmethod
+    def forward(cls, ctx, a, b):
+        x, y, backend = binary_operands(a, b)
+        ctx.backend = backend
+        ctx.save_for_backward(a, b)
+        try:
+            return backend.true_divide(to_float(x), y)
+        except ValueError:
+            raise _broadcast_error(a, b) from None
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ga = g / b if ctx.needs_input_grad[0] else None
+        gb = -g * a / (b * b) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Pow(_Zip):
+    kernel = "power"
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        x, y, backend = binary_operands(a, b)
+        if type(y) is int and y < 0 and x.dtype.kind in "iu":
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        ctx.backend = backend
+        ctx.save_for_backward(a, b)
+        try:
+            out = backend.power(x, y)
+        except ValueError as err:
+            if "negative integer powers" in str(err):
+                raise RuntimeError("Integers to negative integer powers are not allowed.") from None
+            raise _broadcast_error(a, b) from None
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            if isinstance(b, (int, float)):
+                ga = g * b * a ** (b - 1) if b != 0 else g * 0
+            else:
+                ga = g * b * a.pow(b - 1)
+        if ctx.needs_input_grad[1]:
+            # d/db a**b = a**b * log(a); 0 where a == 0 and b >= 0, as torch.
+            base = a if not isinstance(a, (int, float)) else b.new_full((), a)
+            out = base ** b
+            gb = g * (out * base.log()).masked_fill((base == 0) & (b >= 0), 0)
+        return ga, gb
+
+
+class Maximum(_Zip):
+    kernel = "maximum"
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        # ties split the gradient evenly, like torch
+        pick = (a > b).to(g.dtype) + (a == b).to(g.dtype) * 0.5
+        return g * pick, g * (1 - pick)
+
+
+class Minimum(_Zip):
+    kernel = "minimum"
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        pick = (a < b).to(g.dtype) + (a == b).to(g.dtype) * 0.5
+        return g * pick, g * (1 - pick)
+
+
+class Atan2(_Zip):
+    kernel = "arctan2"
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        x, y, backend = binary_operands(a, b)
+        ctx.backend = backend
+        ctx.save_for_backward(a, b)
+        return backend.arctan2(to_float(x), to_float(y))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        denom = a * a + b * b
+        return g * b / denom, -g * a / denom
+
+
+class Remainder(_Zip):
+    """Python-style remainder (sign of the divisor), as torch.remainder."""
+
+    kernel = "remainder"
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        gb = None
+        if ctx.needs_input_grad[1]:
+            gb = -g * (a / b).floor()
+        return g, gb
+
+
+class Fmod(_Zip):
+    """C-style remainder (sign of the dividend), as torch.fmod."""
+
+    kernel = "fmod"
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        gb = -g * (a / b).trunc() if ctx.needs_input_grad[1] else None
+        return g, gb
+
+
+class _NoGradZip(_Zip):
+    """Zip ops whose result is piecewise constant: the gradient is zero everywhere."""
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0, g * 0
+
+
+class FloorDivide(_NoGradZip):
+    kernel = "floor_divide"
+
+
+# --- map: one input -------------------------------------------------------------
+class _Map(Op):
+    """A one-input op on floats: forward calls one backend kernel."""
+
+    kernel = None
+    float_only = True
+
+    @classmethod
+    def forward(cls, ctx, a):
+        ctx.save_for_backward(a)
+        x = to_float(a._data) if cls.float_only else a._data
+        return getattr(a._backend, cls.kernel)(x)
+
+
+class _MapOut(_Map):
+    """A map whose derivative is cheapest in terms of its own output."""
+
+    saves_output = True
+
+    @classmethod
+    def forward(cls, ctx, a):
+        return getattr(a._backend, cls.kernel)(to_float(a._data))
+
+
+class Neg(_Map):
+    kernel = "negative"
+    float_only = False
+
+    @classmethod
+    def forward(cls, ctx, a):
+        if a._data.dtype.kind == "b":
+            raise RuntimeError(
+                "Negation, the `-` operator, on a bool tensor is not supported. "
+                "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+        return a._backend.negative(a._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Abs(_Map):
+    kernel = "abs"
+    float_only = False
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * a.sign()
+
+
+class Exp(_MapOut):
+    kernel = "exp"
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out
+
+
+class Expm1(_MapOut):
+    kernel = "expm1"
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (out + 1)
+
+
+class Log(_Map):
+    kernel = "log"
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / a
+
+
+class Log2(_Map):
+    kernel = "log2"
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / (a * math.log(2.0))
+
+
+class Log10(_Map):
+    kernel = "log10"
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / (a * math.log(10.0))
+
+
+class Log1p(_Map):
+    kernel = "log1p"
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / (a + 1)
+
+
+class Sqrt(_MapOut):
+    kernel = "sqrt"
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g / (2 * out)
+
+
+class Rsqrt(_MapOut):
+    kernel = "rsqrt"
+
+    @classmethod
+    def forward(cls, ctx, a):
+        return a._backend.reciprocal(a._backend.sqrt(to_float(a._data)))
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * -0.5 * out * out * out
+
+
+class Sin(_Map):
+    kernel = "sin"
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * a.cos()
+
+
+class Cos(_Map):
+    kernel = "cos"
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return -g * a.sin()
+
+
+class Tan(_MapOut):
+    kernel = "tan"
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (1 + out * out)
+
+
+class Asin(_Map):
+    kernel = "arcsin"
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * (1 - a * a).rsqrt()
+
+
+class Acos(_Map):
+    kernel = "arccos"
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return -g * (1 - a * a).rsqrt()
+
+
+class Atan(_Map):
+    kernel = "arctan"
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / (1 + a * a)
+
+
+class Sinh(_Map):
+    kernel = "sinh"
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * a.cosh()
+
+
+class Cosh(_Map):
+    kernel = "cosh"
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * a.sinh()
+
+
+class Tanh(_MapOut):
+    kernel = "tanh"
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return TanhBack.apply(out, g)
+
+
+class Sigmoid(_MapOut):
+    kernel = "sigmoid_map"
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return SigmoidBack.apply(out, g)
+
+
+class Relu(_Map):
+    kernel = "relu_map"
+    float_only = False
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return ReluBack.apply(a, g)
+
+
+class Reciprocal(_Map):
+    """1 / x: the lecture's Inv."""
+
+    kernel = "inv_map"
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return InvBack.apply(a, g)
+
+
+class _ZeroGradMap(_Map):
+    """Piecewise-constant maps: the gradient is zero almost everywhere."""
+
+    float_only = False
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0
+
+
+class Sign(_ZeroGradMap):
+    kernel = "sign"
+
+
+class Floor(_ZeroGradMap):
+    kernel = "floor"
+
+
+class Ceil(_ZeroGradMap):
+    kernel = "ceil"
+
+
+class Trunc(_ZeroGradMap):
+    kernel = "trunc"
+
+
+class Round(_ZeroGradMap):
+    kernel = "round"
+
+    @classmethod
+    def forward(cls, ctx, a, decimals=0):
+        return a._backend.round(a._data, decimals)
+
+
+class Clamp(Op):
+    """Clamp to [min, max]; min and max are numbers, tensors or None."""
+
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        from ..tensor import Tensor
+        x = a._data
+        backend = a._backend
+        lo_raw = lo._data if isinstance(lo, Tensor) else lo
+        hi_raw = hi._data if isinstance(hi, Tensor) else hi
+        if x.dtype.kind in "biu" and (isinstance(lo_raw, float) or isinstance(hi_raw, float)):
+            x = to_float(x)
+        ctx.save_for_backward(a, lo, hi)
+        out = x
+        if lo_raw is not None:
+            out = backend.maximum(out, lo_raw)
+        if hi_raw is not None:
+            out = backend.minimum(out, hi_raw)
+        return out.astype(x.dtype, copy=False) if out is not x else backend.xp.array(x, copy=True)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, lo, hi = ctx.saved_tensors
+        inside = a == a  # all True, in a's shape
+        glo = ghi = None
+        if lo is not None:
+            inside = inside & (a >= lo)
+            if ctx.needs_input_grad[1]:
+                glo = g * (a < lo).to(g.dtype)
+        if hi is not None:
+            inside = inside & (a <= hi)
+            if ctx.needs_input_grad[2]:
+                ghi = g * (a > hi).to(g.dtype)
+        return g * inside.to(g.dtype), glo, ghi
+
+
+class Where(Op):
+    """condition ? a : b, with broadcasting over all three."""
+
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        x, y, backend = binary_operands(a, b)
+        ctx.backend = backend
+        ctx.save_for_backward(condition)
+        cond = condition._data
+        if cond.dtype.kind != "b":
+            raise RuntimeError(f"where expected condition to be a boolean tensor, but got a "
+                               f"tensor with dtype {condition.dtype}")
+        try:
+            return backend.where(cond, x, y)
+        except ValueError:
+            raise RuntimeError(broadcast_error_message(condition, a if hasattr(a, "shape") else b)) from None
+
+    @staticmethod
+    def backward(ctx, g):
+        (cond,) = ctx.saved_tensors
+        zero = g.new_zeros(())
+        return None, Where.apply(cond, g, zero), Where.apply(cond, zero, g)
+
+
+# --- fused backward kernels (zip shapes), differentiable themselves -------------
+class InvBack(Op):
+    """d * -1/a²: the lecture's ``inv_back_zip`` as a differentiable op."""
+
+    @staticmethod
+    def forward(ctx, a, d):
+        ctx.save_for_backward(a, d)
+        return a._backend.inv_back_zip(a._data, d._data)
+
+    @staticmethod
+    def backward(ctx, gg):
+        a, d = ctx.saved_tensors
+        return 2 * gg * d / (a * a * a), -gg / (a * a)
+
+
+class ReluBack(Op):
+    """d where a > 0 else 0 (the lecture's ``relu_back_zip``)."""
+
+    @staticmethod
+    def forward(ctx, a, d):
+        ctx.save_for_backward(a)
+        return a._backend.relu_back_zip(a._data, d._data)
+
+    @staticmethod
+    def backward(ctx, gg):
+        (a,) = ctx.saved_tensors
+        return None, ReluBack.apply(a, gg)
+
+
+class SigmoidBack(Op):
+    """d * s * (1 - s) given the sigmoid output s."""
+
+    @staticmethod
+    def forward(ctx, s, d):
+        ctx.save_for_backward(s, d)
+        return s._backend.sigmoid_back_zip(s._data, d._data)
+
+    @staticmethod
+    def backward(ctx, gg):
+        s, d = ctx.saved_tensors
+        return gg * d * (1 - 2 * s), gg * s * (1 - s)
+
+
+class TanhBack(Op):
+    """d * (1 - t²) given the tanh output t."""
+
+    @staticmethod
+    def forward(ctx, t, d):
+        ctx.save_for_backward(t, d)
+        return t._backend.tanh_back_zip(t._data, d._data)
+
+    @staticmethod
+    def backward(ctx, gg):
+        t, d = ctx.saved_tensors
+        return -2 * gg * d * t, gg * (1 - t * t)
+
+
+# --- no-grad elementwise (comparisons, logic) -------------------------------------
+def compare(kernel, a, b):
+    """A comparison or logical zip: a bool tensor outside the graph."""
+    x, y, backend = binary_operands(a, b)
+    try:
+        return wrap(getattr(backend, kernel)(x, y), backend)
+    except ValueError:
+        raise _broadcast_error(a, b) from None

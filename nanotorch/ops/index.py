@@ -1,0 +1,282 @@
+"""Indexing ops: ``t[key]``, ``t[key] = v``, gather/scatter along a dim.
+
+The gradient of reading ``t[key]`` writes the gradient back into a zero
+tensor at the same positions, adding where an index repeats; the gradient
+of that write is reading again. The two ops are each other's derivative.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .elementwise import Op
+from ._util import tensor_type
+
+
+def _is_basic(key):
+    return all(k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in key)
+
+
+def normalize_key(key, shape, backend):
+    """Turn a torch-style index into a backend index; IndexError like torch for bad ones."""
+    T = tensor_type()
+    if not isinstance(key, tuple):
+        key = (key,)
+    out = []
+    dim = 0
+    consumed = sum(1 for k in key if k is not None and k is not Ellipsis and not (
+        isinstance(k, T) and k._data.dtype == np.bool_) and not (
+        isinstance(k, np.ndarray) and k.dtype == np.bool_))
+    consumed += sum(k._data.ndim if isinstance(k, T) else k.ndim for k in key
+                    if (isinstance(k, T) and k._data.dtype == np.bool_)
+                    or (isinstance(k, np.ndarray) and k.dtype == np.bool_))
+    if consumed > len(shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    for k in key:
+        if isinstance(k, T):
+            if k._backend is not backend and k.device != backend.device_of(None):
+                raise RuntimeError("indices should be either on cpu or on the same device as the "
+                                   f"indexed tensor ({k.device})")
+            k = k._data
+            if k.dtype.kind == "b" and k.ndim == 0:
+                out.append(backend.xp.asarray(bool(k)))
+                continue
+        elif isinstance(k, (list, tuple)):
+            k = np.asarray(k)
+            if k.dtype == object:
+                raise IndexError("only integers, slices, ellipsis, None and integer or boolean "
+                                 "lists/tensors are valid indices")
+        elif isinstance(k, bool):
+            out.append(k)
+            continue
+        elif isinstance(k, float):
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or "
+                             f"byte Variables are valid indices (got float {k})")
+        elif isinstance(k, np.integer):
+            k = int(k)
+        if k is None or k is Ellipsis:
+            out.append(k)
+            if k is Ellipsis:
+                dim = len(shape) - (consumed - dim)
+            continue
+        if isinstance(k, int):
+            size = shape[dim]
+            if not -size <= k < size:
+                raise IndexError(
+                    f"index {k} is out of bounds for dimension {dim} with size {size}")
+            out.append(k)
+            dim += 1
+            continue
+        if isinstance(k, slice):
+            for part, name in ((k.start, "start"), (k.stop, "stop"), (k.step, "step")):
+                if part is not None and not isinstance(part, (int, np.integer)):
+                    part = part.item() if isinstance(part, T) else part
+                    if not isinstance(part, (int, np.integer)):
+                        raise TypeError(f"slice indices must be integers or None, got {name}={part!r}")
+            if k.step is not None and k.step <= 0:
+                raise ValueError("step must be greater than zero")
+            out.append(k)
+            dim += 1
+            continue
+        arr = k
+        if arr.dtype.kind == "b":
+            if arr.shape != tuple(shape[dim:dim + arr.ndim]):
+                raise IndexError(
+                    f"The shape of the mask {list(arr.shape)} at index {dim} does not match the "
+                    f"shape of the indexed tensor {list(shape[dim:dim + arr.ndim])}")
+            out.append(arr)
+            dim += arr.ndim
+            continue
+        if arr.dtype.kind not in "iu":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        size = shape[dim]
+        if arr.size and (int(arr.max()) >= size or int(arr.min()) < -size):
+            bad = int(arr.max()) if int(arr.max()) >= size else int(arr.min())
+            raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+        out.append(arr)
+        dim += 1
+    return tuple(out)
+
+
+class GetItem(Op):
+    @staticmethod
+    def forward(ctx, a, key):
+        ctx.key, ctx.shape = key, a._data.shape
+        ctx.basic = _is_basic(key)
+        out = a._data[key]
+        if not ctx.basic or not isinstance(out, a._backend.xp.ndarray):
+            return a._backend.xp.asarray(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return IndexAdd.apply(g, ctx.key, ctx.shape, ctx.basic), None
+
+
+GetItem.is_view = True
+
+
+class IndexAdd(Op):
+    """zeros(shape)[key] += g, accumulating repeated indices (the gradient of ``t[key]``)."""
+
+    @staticmethod
+    def forward(ctx, g, key, shape, basic):
+        ctx.key = key
+        xp = g._backend.xp
+        out = xp.zeros(shape, dtype=g._data.dtype)
+        if basic:
+            out[key] = g._data
+        else:
+            xp.add.at(out, key, g._data)
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return gg[ctx.key] if not isinstance(ctx.key, tuple) else GetItem.apply(gg, ctx.key), \
+            None, None, None
+
+
+class IndexPut(Op):
+    """out = a with out[key] = v (the differentiable form of ``a[key] = v``)."""
+
+    @staticmethod
+    def forward(ctx, a, key, v, accumulate=False):
+        ctx.key = key
+        T = tensor_type()
+        ctx.v_shape = v._data.shape if isinstance(v, T) else None
+        out = a._backend.xp.array(a._data, copy=True)
+        value = v._data if isinstance(v, T) else v
+        if accumulate:
+            a._backend.xp.add.at(out, key, value)
+        else:
+            try:
+                out[key] = value
+            except ValueError as err:
+                raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(value))} "
+                                   f"cannot be broadcast to indexing result of shape "
+                                   f"{list(a._data[key].shape)}") from err
+        ctx.accumulate = accumulate
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = g if ctx.accumulate else IndexPut.apply(g, ctx.key, 0.0)
+        gv = None
+        if ctx.v_shape is not None:
+            gv = GetItem.apply(g, ctx.key)
+            if gv.shape != ctx.v_shape:
+                gv = gv.sum_to_size(ctx.v_shape)
+        return ga, None, gv, None
+
+
+def _gather_view(backend, x, dim, index_shape):
+    """torch.gather allows an index smaller than the input in the other dims: slice to fit."""
+    key = tuple(slice(0, n) if d != dim else slice(None) for d, n in enumerate(index_shape))
+    return x[key]
+
+
+def check_gather(name, a, dim, index):
+    if index._data.dtype.kind not in "iu":
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    if index._data.ndim != a._data.ndim:
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as input tensor "
+                           f"({name}: input {list(a.shape)}, index {list(index.shape)})")
+    size = a._data.shape[dim]
+    idx = index._data
+    if idx.size and (int(idx.max()) >= size or int(idx.min()) < -size):
+        raise RuntimeError(f"index {int(idx.max()) if int(idx.max()) >= size else int(idx.min())} "
+                           f"is out of bounds for dimension {dim} with size {size}")
+
+
+class Gather(Op):
+    @staticmethod
+    def forward(ctx, a, dim, index):
+        ctx.dim, ctx.shape = dim, a._data.shape
+        ctx.save_for_backward(index)
+        x = _gather_view(a._backend, a._data, dim, index._data.shape)
+        return a._backend.take_along_axis(x, index._data, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        (index,) = ctx.saved_tensors
+        return PutAlongDim.apply(g, index, ctx.dim, ctx.shape), None, None
+
+
+class PutAlongDim(Op):
+    """zeros(shape) with g added at ``index`` along ``dim`` (gather's gradient)."""
+
+    @staticmethod
+    def forward(ctx, g, index, dim, shape):
+        ctx.dim = dim
+        ctx.save_for_backward(index)
+        xp = g._backend.xp
+        out = xp.zeros(shape, dtype=g._data.dtype)
+        target = _gather_view(g._backend, out, dim, index._data.shape)
+        _scatter_add_into(xp, target, dim, index._data, g._data)
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        (index,) = ctx.saved_tensors
+        return Gather.apply(gg, ctx.dim, index), None, None, None
+
+
+def _scatter_add_into(xp, target, dim, index, src):
+    """target[..., index[i], ...] += src[i] along ``dim``, repeats accumulating."""
+    grids = list(xp.indices(index.shape, sparse=True))
+    grids[dim] = index
+    src = src[tuple(slice(0, n) for n in index.shape)]
+    xp.add.at(target, tuple(grids), src)
+
+
+class ScatterAdd(Op):
+    @staticmethod
+    def forward(ctx, a, dim, index, src):
+        ctx.dim = dim
+        ctx.save_for_backward(index)
+        xp = a._backend.xp
+        out = xp.array(a._data, copy=True)
+        _scatter_add_into(xp, out, dim, index._data, src._data.astype(out.dtype, copy=False))
+        ctx.src_shape = src._data.shape
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (index,) = ctx.saved_tensors
+        gsrc = None
+        if ctx.needs_input_grad[3]:
+            gsrc = _pad_to(Gather.apply(g, ctx.dim, index), ctx.src_shape)
+        return g, None, None, gsrc
+
+
+class Scatter(Op):
+    """out = a with out[index] = src along dim (the last write wins for repeats)."""
+
+    @staticmethod
+    def forward(ctx, a, dim, index, src):
+        ctx.dim = dim
+        ctx.save_for_backward(index)
+        ctx.src_shape = getattr(src, "shape", None)
+        xp = a._backend.xp
+        out = xp.array(a._data, copy=True)
+        grids = list(xp.indices(index._data.shape, sparse=True))
+        grids[dim] = index._data
+        T = tensor_type()
+        value = src._data[tuple(slice(0, n) for n in index._data.shape)] if isinstance(src, T) else src
+        out[tuple(grids)] = value
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (index,) = ctx.saved_tensors
+        ga = Scatter.apply(g, ctx.dim, index, 0.0)
+        gsrc = None
+        if ctx.needs_input_grad[3]:
+            gsrc = _pad_to(Gather.apply(g, ctx.dim, index), ctx.src_shape)
+        return ga, None, None, gsrc
+
+
+def _pad_to(g, shape):
+    """A gradient for a ``src`` larger than its index: zeros where src was not read."""
+    if tuple(g.shape) == tuple(shape):
+        return g
+    return IndexAdd.apply(g, tuple(slice(0, n) for n in g.shape), tuple(shape), True)

@@ -1,0 +1,313 @@
+"""Reductions: the lecture's reduce shape, and the ops built on it.
+
+The gradient of a reduction is the incoming gradient spread back over the
+reduced dims (``expand``), times the local derivative: 1 for sum, 1/n for
+mean, the product of the other elements for prod, and an indicator of
+the winning elements for max and min.
+"""
+from __future__ import annotations
+
+from .elementwise import Op
+from ._util import normalize_dim, to_float, wrap
+
+
+def _kept_shape(shape, dims):
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+def _spread(g, shape, dims, keepdim):
+    """A gradient of a reduction over ``dims`` broadcast back to the input ``shape``."""
+    if not keepdim and dims:
+        g = g.reshape(_kept_shape(shape, dims))
+    return g.expand(shape)
+
+
+def _check_not_empty(a, dims, name):
+    for d in dims:
+        if a._data.shape[d] == 0:
+            raise IndexError(
+                f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
+class Sum(Op):
+    @staticmethod
+    def forward(ctx, a, dims, keepdim, dtype=None):
+        ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a._data.shape
+        x = a._data
+        if dtype is None and x.dtype.kind in "biu":
+            dtype = "int64"
+        return a._backend.sum(x, axis=dims, keepdims=keepdim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _spread(g, ctx.shape, ctx.dims, ctx.keepdim), None, None, None
+
+
+class SumToSize(Op):
+    """Sum a broadcast gradient back down to ``shape`` (the lecture's reduce gradient)."""
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        x = a._data
+        ctx.shape = x.shape
+        lead = x.ndim - len(shape)
+        dims = tuple(range(lead)) + tuple(
+            i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1)
+        out = a._backend.sum(x, axis=dims, keepdims=True) if dims else x
+        return out.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.expand(ctx.shape), None
+
+
+class Mean(Op):
+    @staticmethod
+    def forward(ctx, a, dims, keepdim, dtype=None):
+        x = a._data
+        if x.dtype.kind not in "fc" and dtype is None:
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a floating point "
+                f"or complex dtype. Got: {a.dtype.name.capitalize()}")
+        ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, x.shape
+        count = 1
+        for d in dims:
+            count *= x.shape[d]
+        ctx.count = count
+        return a._backend.mean(x, axis=dims, keepdims=keepdim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _spread(g, ctx.shape, ctx.dims, ctx.keepdim) / max(ctx.count, 1), None, None, None
+
+
+class Prod(Op):
+    @staticmethod
+    def forward(ctx, a, dims, keepdim, dtype=None):
+        ctx.dims, ctx.keepdim = dims, keepdim
+        ctx.save_for_backward(a)
+        x = a._data
+        if dtype is None and x.dtype.kind in "biu":
+            dtype = "int64"
+        return a._backend.prod(x, axis=dims, keepdims=keepdim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        dims = ctx.dims
+        g = _spread(g, a.shape, dims, ctx.keepdim)
+        backend = a._backend
+        if not bool(backend.xp.any(a._data == 0)):
+            return g * (a.prod(dims, keepdim=True) / a), None, None, None
+        # With zeros, divide-by-x fails: take the product of the others directly.
+        xp = backend.xp
+        moved = xp.moveaxis(a._data, dims, tuple(range(-len(dims), 0)))
+        flat = moved.reshape(moved.shape[:moved.ndim - len(dims)] + (-1,))
+        ones = xp.ones(flat.shape[:-1] + (1,), dtype=flat.dtype)
+        left = xp.cumprod(xp.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+        right = xp.cumprod(xp.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+        others = (left * right).reshape(moved.shape)
+        others = xp.moveaxis(others, tuple(range(-len(dims), 0)), dims)
+        return g * wrap(others, backend), None, None, None
+
+
+class Amax(Op):
+    """Max over dims; ties share the gradient evenly (torch's amax/amin and max())."""
+
+    kernel = "amax"
+    saves_output = True
+
+    @classmethod
+    def forward(cls, ctx, a, dims, keepdim):
+        _check_not_empty(a, dims, cls.kernel)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        ctx.save_for_backward(a)
+        return getattr(a._backend, cls.kernel)(a._data, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        dims, keepdim = ctx.dims, ctx.keepdim
+        winners = (a == _spread(out, a.shape, dims, keepdim)).to(g.dtype)
+        count = winners.sum(dims, keepdim=True)
+        return _spread(g, a.shape, dims, keepdim) * winners / count, None, None
+
+
+class Amin(Amax):
+    kernel = "amin"
+
+
+class MaxDim(Op):
+    """Values of max/min along one dim; the gradient goes to the index that won."""
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim, indices):
+        ctx.dim, ctx.keepdim, ctx.shape = dim, keepdim, a._data.shape
+        ctx.indices = indices
+        backend = a._backend
+        idx = backend.expand_dims(indices, dim) if not keepdim else indices
+        values = backend.take_along_axis(a._data, idx, axis=dim)
+        return values if keepdim else backend.squeeze(values, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        from .index import PutAlongDim
+        backend = g._backend
+        idx = ctx.indices if ctx.keepdim else backend.expand_dims(ctx.indices, ctx.dim)
+        gk = g if ctx.keepdim else g.unsqueeze(ctx.dim)
+        return PutAlongDim.apply(gk, wrap(idx, backend), ctx.dim, ctx.shape), None, None, None
+
+
+class LogSumExp(Op):
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim):
+        ctx.dims, ctx.keepdim = dims, keepdim
+        ctx.save_for_backward(a)
+        return a._backend.logsumexp(to_float(a._data), dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        dims, keepdim = ctx.dims, ctx.keepdim
+        return _spread(g, a.shape, dims, keepdim) * (a - _spread(out, a.shape, dims, keepdim)).exp(), \
+            None, None
+
+
+class Softmax(Op):
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        return a._backend.softmax(to_float(a._data), dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return SoftmaxBack.apply(out, g, ctx.dim), None
+
+
+class SoftmaxBack(Op):
+    """out * (g - sum(g * out)): softmax's backward as one fused, differentiable kernel."""
+
+    @staticmethod
+    def forward(ctx, out, g, dim):
+        ctx.dim = dim
+        ctx.save_for_backward(out, g)
+        return out._backend.softmax_back(out._data, g._data, dim)
+
+    @staticmethod
+    def backward(ctx, gg):
+        out, g = ctx.saved_tensors
+        dim = ctx.dim
+        inner = (g * out).sum(dim, keepdim=True)
+        gg_dot = (gg * out).sum(dim, keepdim=True)
+        g_out = gg * (g - inner) - g * gg_dot
+        g_g = out * (gg - gg_dot)
+        return g_out, g_g, None
+
+
+class LogSoftmax(Op):
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        return a._backend.log_softmax(to_float(a._data), dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return LogSoftmaxBack.apply(out, g, ctx.dim), None
+
+
+class LogSoftmaxBack(Op):
+    """g - softmax * sum(g): log-softmax's backward as one fused, differentiable kernel."""
+
+    @staticmethod
+    def forward(ctx, out, g, dim):
+        ctx.dim = dim
+        ctx.save_for_backward(out, g)
+        return out._backend.log_softmax_back(out._data, g._data, dim)
+
+    @staticmethod
+    def backward(ctx, gg):
+        out, g = ctx.saved_tensors
+        dim = ctx.dim
+        p = out.exp()
+        g_sum = g.sum(dim, keepdim=True)
+        g_out = -gg * p * g_sum
+        g_g = gg - (gg * p).sum(dim, keepdim=True)
+        return g_out, g_g, None
+
+
+class Cumsum(Op):
+    @staticmethod
+    def forward(ctx, a, dim, dtype=None):
+        ctx.dim = dim
+        x = a._data
+        if dtype is None and x.dtype.kind in "biu":
+            dtype = "int64"
+        return a._backend.cumsum(x, axis=dim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        d = ctx.dim
+        return g.flip(d).cumsum(d).flip(d), None, None
+
+
+class Norm(Op):
+    """The p-norm over dims: (sum |x|^p)^(1/p), p in (0, inf]; gradient 0 at the zero vector."""
+
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, a, p, dims, keepdim):
+        ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
+        ctx.save_for_backward(a)
+        xp = a._backend.xp
+        x = xp.abs(to_float(a._data))
+        if p == float("inf"):
+            return xp.max(x, axis=dims, keepdims=keepdim) if x.size else xp.zeros(())
+        if p == 2:
+            return xp.sqrt(xp.sum(x * x, axis=dims, keepdims=keepdim))
+        if p == 1:
+            return xp.sum(x, axis=dims, keepdims=keepdim)
+        return xp.sum(x ** p, axis=dims, keepdims=keepdim) ** (1.0 / p)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        p, dims, keepdim = ctx.p, ctx.dims, ctx.keepdim
+        g = _spread(g, a.shape, dims, keepdim)
+        out = _spread(out, a.shape, dims, keepdim)
+        if p == float("inf"):
+            winners = (a.abs() == out).to(g.dtype)
+            return g * a.sign() * winners / winners.sum(dims, keepdim=True), None, None, None
+        if p == 1:
+            return g * a.sign(), None, None, None
+        safe = out.masked_fill(out == 0, 1)
+        grad = a * a.abs() ** (p - 2) / safe ** (p - 1) if p != 2 else a / safe
+        return (g * grad).masked_fill(out == 0, 0), None, None, None
+
+
+def argextreme(a, dim, keepdim, kernel):
+    """argmax/argmin as torch: over the flattened tensor when dim is None; first index on ties."""
+    backend = a._backend
+    x = a._data
+    if dim is None:
+        if x.size == 0:
+            raise RuntimeError(f"{kernel}(): Expected reduction dim to be specified for input.numel() == 0.")
+        out = getattr(backend, kernel)(x.reshape(-1))
+        if keepdim:
+            out = backend.xp.reshape(out, (1,) * x.ndim)
+        return wrap(backend.xp.asarray(out, dtype="int64"), backend)
+    d = normalize_dim(dim, x.ndim)
+    if x.ndim and x.shape[d] == 0:
+        raise IndexError(f"{kernel}(): Expected reduction dim {d} to have non-zero size.")
+    out = getattr(backend, kernel)(x, axis=d, keepdims=keepdim) if x.ndim else \
+        backend.xp.zeros((), dtype="int64")
+    return wrap(backend.xp.asarray(out, dtype="int64"), backend)
+
