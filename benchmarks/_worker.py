@@ -77,6 +77,14 @@ def main(argv=None):
             emit({"import_error": f"{type(exc).__name__}: {last}"})
             return 3
     device = default_device(args.framework)
+    if fw is not None:
+        try:
+            # nanotorch imports even when the chosen backend cannot run here (it says so
+            # on first use): make one tensor so such a backend is skipped, not failed
+            fw.tensor([1.0], device=device)
+        except Exception as exc:
+            emit({"import_error": f"{type(exc).__name__}: {exc}"})
+            return 3
     info = versions()
     if fw is not None:
         info[args.framework] = framework_version(fw)

@@ -83,27 +83,55 @@ class NumpyCall(Impl):
         return float(y[0, 0])
 
 
-def breakdown(repeat):
-    """Print us/op per op kind for each framework importable in this interpreter."""
-    fws = {}
-    for name in ("nanotorch", "torch"):
-        try:
-            fws[name] = load_framework(name)
-        except Exception as exc:
-            print(f"({name} not timed: {type(exc).__name__}: {exc})")
-    floor = measure({"numpy": NumpyCall()}, repeat=repeat)["numpy"]["median"] * 1e6 / LENGTH
-    print(f"one bare numpy call (10x10 multiply): {floor:.2f} us\n")
-    print("| op kind | " + " | ".join(f"{n} us/op" for n in fws) + " |")
-    print("|---|" + "---|" * len(fws))
+def breakdown_times(name, repeat):
+    """us/op per op kind for framework ``name`` in this process, plus the bare numpy call."""
+    fw = load_framework(name)
+    times = {"one bare numpy call": measure({"numpy": NumpyCall()}, repeat=repeat)["numpy"]["median"]
+             * 1e6 / LENGTH}
     for kind in KINDS:
-        cells = []
-        for name, fw in fws.items():
-            try:
-                impl = KindChain(fw, kind, default_device(name))
-                t = measure({name: impl}, repeat=repeat, block_s=0.1)[name]["median"]
-                cells.append(f"{t * 1e6 / LENGTH:.2f}")
-            except Exception as exc:
-                cells.append(f"error: {type(exc).__name__}: {exc}")
+        try:
+            impl = KindChain(fw, kind, default_device(name))
+            times[kind] = measure({name: impl}, repeat=repeat, block_s=0.1)[name]["median"] * 1e6 / LENGTH
+        except Exception as exc:
+            times[kind] = f"error: {type(exc).__name__}: {exc}"
+    return times
+
+
+def breakdown(repeat, backends, torch_python):
+    """Print the per-kind table: one column per nanotorch backend, and torch's.
+
+    Every column comes from its own subprocess (``--breakdown-json``), like the
+    main table, so the backend variable is honoured and torch may live in
+    another interpreter. Each column has its own bare-numpy row to compare
+    machines' moods by.
+    """
+    import json
+    import subprocess
+
+    import run
+    columns = {}
+    jobs = [(f"nanotorch[{b or 'default'}]", sys.executable, "nanotorch", b) for b in backends]
+    torch_py = run.find_torch_python(torch_python)
+    if torch_py:
+        jobs.append(("torch", torch_py, "torch", None))
+    for label, python, name, backend in jobs:
+        env = dict(os.environ)
+        if backend:
+            env["NANOTORCH_BACKEND"] = backend
+        proc = subprocess.run([python, __file__, "--breakdown-json", name, "--repeat", str(repeat)],
+                              capture_output=True, text=True, env=env)
+        lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(run.TAG)]
+        if proc.returncode or not lines:
+            err = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+            print(f"({label} not timed: {err})")
+            continue
+        columns[label] = json.loads(lines[-1][len(run.TAG):])
+    if not columns:
+        return
+    print("| op kind | " + " | ".join(f"{c} us/op" for c in columns) + " |")
+    print("|---|" + "---|" * len(columns))
+    for kind in ["one bare numpy call", *KINDS]:
+        cells = [v if isinstance(v, str) else f"{v:.2f}" for v in (c[kind] for c in columns.values())]
         print(f"| {kind} | " + " | ".join(cells) + " |")
 
 
@@ -115,7 +143,13 @@ def main(argv=None):
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--torch-python", default=None, help="interpreter that has torch")
     ap.add_argument("--breakdown", action="store_true", help="also time each op kind alone")
+    ap.add_argument("--breakdown-json", default=None, help=argparse.SUPPRESS)  # internal: one column
     args = ap.parse_args(argv)
+    if args.breakdown_json:
+        import json
+        import run
+        print(run.TAG + json.dumps(breakdown_times(args.breakdown_json, args.repeat)))
+        return 0
 
     import run  # the subprocess machinery; imported here so --help stays instant
     run_args = run.parse_args(["--workloads", "op_chain", "--repeat", str(args.repeat),
@@ -131,7 +165,9 @@ def main(argv=None):
         print(f"[{i}] {note}")
     if args.breakdown:
         print()
-        breakdown(args.repeat)
+        # only the backends that ran above: a missing one was already explained
+        ran = [None if b == "default" else b for b in backend_runs]
+        breakdown(args.repeat, ran, args.torch_python)
     return 0
 
 
