@@ -134,5 +134,5 @@ def broadcast_shapes(*shapes):
                 continue
             raise RuntimeError(
                 f"The size of tensor a ({result[i]}) must match the size of tensor b ({size}) at "
-                f"non-singleton dimension {i - ndim + len(shape)}")
+                f"non-singleton dimension {i}")
     return tuple(result)

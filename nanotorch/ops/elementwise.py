@@ -80,8 +80,15 @@ class Div(_Zip):
         x, y, backend = binary_operands(a, b)
         ctx.backend = backend
         ctx.save_for_backward(a, b)
+        # true division of integers gives the default float dtype (numpy would give float64)
+        if not hasattr(x, "dtype"):
+            y = to_float(y)
+        elif x.dtype.kind in "biu":
+            x = to_float(x)
+            if hasattr(y, "dtype"):
+                y = y.astype(x.dtype)
         try:
-            return backend.true_divide(to_float(x), y)
+            return backend.true_divide(x, y)
         except ValueError:
             raise _broadcast_error(a, b) from None
 
@@ -124,7 +131,8 @@ class Pow(_Zip):
             # d/db a**b = a**b * log(a); 0 where a == 0 and b >= 0, as torch.
             base = a if not isinstance(a, (int, float)) else b.new_full((), a)
             out = base ** b
-            gb = g * (out * base.log()).masked_fill((base == 0) & (b >= 0), 0)
+            zero = base == 0
+            gb = g * (out * base.masked_fill(zero, 1).log()).masked_fill(zero & (b >= 0), 0)
         return ga, gb
 
 
@@ -475,6 +483,10 @@ class Round(_ZeroGradMap):
     def forward(cls, ctx, a, decimals=0):
         return a._backend.round(a._data, decimals)
 
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0, None
+
 
 class Clamp(Op):
     """Clamp to [min, max]; min and max are numbers, tensors or None."""
@@ -490,10 +502,14 @@ class Clamp(Op):
             x = to_float(x)
         ctx.save_for_backward(a, lo, hi)
         out = x
-        if lo_raw is not None:
-            out = backend.maximum(out, lo_raw)
-        if hi_raw is not None:
-            out = backend.minimum(out, hi_raw)
+        try:
+            if lo_raw is not None:
+                out = backend.maximum(out, lo_raw)
+            if hi_raw is not None:
+                out = backend.minimum(out, hi_raw)
+        except ValueError:
+            raise RuntimeError(broadcast_error_message(a, lo if lo_raw is not None and
+                                                       out is x else hi)) from None
         return out.astype(x.dtype, copy=False) if out is not x else backend.xp.array(x, copy=True)
 
     @staticmethod
