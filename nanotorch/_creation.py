@@ -70,11 +70,24 @@ def _to_numpy(data):
     try:
         array = np.array(data)
     except ValueError as err:
-        raise ValueError(f"expected a rectangular nested sequence of numbers: {err}") from None
+        raise ValueError(_ragged_message(data) or f"expected a rectangular nested sequence of "
+                         f"numbers: {err}") from None
     if array.dtype == object:
         raise TypeError(f"tensor data must be numbers or rectangular nested sequences of numbers; "
                         f"got {type(data).__name__} holding objects")
     return array, True
+
+
+def _ragged_message(data):
+    """Where a nested sequence stops being rectangular, in torch's words (None if nowhere)."""
+    level, dim = [data], 0
+    while level and all(isinstance(x, (list, tuple)) for x in level):
+        want = len(level[0])
+        for x in level:
+            if len(x) != want:
+                return f"expected sequence of length {want} at dim {dim} (got {len(x)})"
+        level, dim = [y for x in level for y in x], dim + 1
+    return None
 
 
 def _flat(data):
@@ -156,6 +169,15 @@ def _float_dtype(dtype):
     return _dtype.to_dtype(dtype) if dtype is not None else _dtype.get_default_dtype()
 
 
+def _new_shape(size):
+    """The shape of a new tensor; a negative size is torch's RuntimeError, not numpy's ValueError."""
+    shape = shape_arg(size)
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(shape)}")
+    return shape
+
+
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
     """A tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from it).
 
@@ -163,7 +185,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
     >>> nanotorch.full((2,), 7)
     tensor([7, 7])
     """
-    shape = shape_arg((size,))
+    shape = _new_shape((size,))
     if dtype is None:
         if isinstance(fill_value, bool):
             dtype = _dtype.bool
@@ -265,6 +287,9 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
     tensor([[1., 0.],
             [0., 1.]])
     """
+    for name, value in (("n", n), ("m", m)):
+        if value is not None and value < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {value}")
     array = np.eye(n, n if m is None else m)
     return _finish(array, _float_dtype(dtype), device, requires_grad)
 
@@ -277,7 +302,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     >>> bool(((x >= 0) & (x < 1)).all())
     True
     """
-    array = _generator(generator).random(shape_arg(size))
+    array = _generator(generator).random(_new_shape(size))
     return _finish(array, _float_dtype(dtype), device, requires_grad)
 
 
@@ -288,7 +313,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     >>> nanotorch.randn(4, 5).shape
     nanotorch.Size([4, 5])
     """
-    array = _generator(generator).normal(0.0, 1.0, shape_arg(size))
+    array = _generator(generator).normal(0.0, 1.0, _new_shape(size))
     return _finish(array, _float_dtype(dtype), device, requires_grad)
 
 
@@ -308,12 +333,13 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
         low, high = 0, low
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    array = _generator(generator).integers(low, high, shape_arg((size,)))
+    array = _generator(generator).integers(low, high, _new_shape((size,)))
     return _finish(array, dtype or _dtype.int64, device, requires_grad)
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
     """A random permutation of 0..n-1 (int64)."""
+    _new_shape((n,))
     return _finish(_generator(generator).permutation(n), dtype or _dtype.int64, device, requires_grad)
 
 

@@ -84,7 +84,9 @@ def _check_join(tensors, name):
         raise TypeError(f"{name}(): argument 'tensors' must be a tuple or list of Tensors, not "
                         f"{type(tensors).__name__}")
     if not tensors:
-        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+        # torch 2.x: ValueError for cat, RuntimeError for stack
+        raise (ValueError if name in ("cat", "concat", "concatenate") else RuntimeError)(
+            f"{name}(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"{name}(): expected Tensor as element {i} in argument 0, but got "

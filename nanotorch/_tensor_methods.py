@@ -23,6 +23,23 @@ def _dims_arg(dim, ndim):
     return normalize_dims(dim, ndim)
 
 
+def _refuse_inplace_on_view(node):
+    """An in-place op on a view of a graph tensor: raise rather than return a wrong gradient.
+
+    The view's base keeps its old history, so its gradient would ignore the
+    write (torch rebuilds the base's history; nanotorch does not).
+    """
+    while getattr(node, "is_view", False) and node.next_functions and node.next_functions[0]:
+        node = node.next_functions[0][0]
+    if node.name() == "AccumulateGrad":
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
+    raise RuntimeError(
+        f"an in-place operation on a view of a tensor made by {node.name()} is not supported "
+        "while recording gradients: the base would keep a gradient that ignores the write. "
+        "Use an out-of-place op, or clone() the view before modifying it.")
+
+
 class TensorMethods:
     """Mixin holding Tensor's computing methods (see ``tensor.py`` for the class)."""
 
@@ -509,6 +526,9 @@ class TensorMethods:
         """Variance over ``dim`` with Bessel's ``correction`` (1 unless given)."""
         if correction is None:
             correction = 1 if unbiased is None or unbiased else 0
+        if self._data.dtype.kind not in "fc":
+            raise RuntimeError(f"std and var only support floating point and complex dtypes, "
+                               f"got {self.dtype}")
         dims = _dims_arg(dim, self._data.ndim)
         n = 1
         for d in dims:
@@ -522,6 +542,9 @@ class TensorMethods:
 
     def norm(self, p="fro", dim=None, keepdim=False):
         """The p-norm over ``dim`` (all elements by default); ``'fro'`` is the 2-norm."""
+        if self._data.dtype.kind not in "fc":
+            raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor "
+                               f"as input. Got {self.dtype}")
         if p == "fro" or p is None:
             p = 2
         if p == "nuc":
@@ -711,9 +734,9 @@ class TensorMethods:
         sizes = shape_arg(sizes)
         shape = self._data.shape
         if len(sizes) < len(shape):
-            raise RuntimeError(f"expand(torch.FloatTensor{{{list(shape)}}}, size={list(sizes)}): the "
-                               "number of sizes provided ({}) must be greater or equal to the number "
-                               "of dimensions in the tensor ({})".format(len(sizes), len(shape)))
+            raise RuntimeError(f"expand({self.dtype}{list(shape)}, size={list(sizes)}): the number "
+                               f"of sizes provided ({len(sizes)}) must be greater or equal to the "
+                               f"number of dimensions in the tensor ({len(shape)})")
         lead = len(sizes) - len(shape)
         target = []
         for i, s in enumerate(sizes):
@@ -772,10 +795,15 @@ class TensorMethods:
         """The slice ``start:start+length`` of dim ``dim`` (a view)."""
         d = normalize_dim(dim, self._data.ndim)
         size = self._data.shape[d]
+        if not -size <= start <= size:
+            raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
+                             f"but got {start})")
         if start < 0:
             start += size
-        if not 0 <= start <= size or length < 0 or start + length > size:
-            raise IndexError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+        if length < 0:
+            raise RuntimeError(f"narrow(): length must be non-negative, got length={length}.")
+        if start + length > size:
+            raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
         key = (slice(None),) * d + (slice(start, start + length),)
         return I.GetItem.apply(self, key)
 
@@ -819,11 +847,22 @@ class TensorMethods:
         return self[(slice(None),) * d + (index,)]
 
     def movedim(self, source, destination):
+        """Move dim(s) ``source`` to position(s) ``destination``; the others keep their order."""
         n = self._data.ndim
-        src, dst = normalize_dim(source, n), normalize_dim(destination, n)
-        order = [i for i in range(n) if i != src]
-        order.insert(dst, src)
-        return self.permute(order)
+        many = isinstance(source, (tuple, list))
+        src = [normalize_dim(d, n) for d in (source if many else (source,))]
+        dst = [normalize_dim(d, n) for d in
+               (destination if isinstance(destination, (tuple, list)) else (destination,))]
+        if len(src) != len(dst):
+            raise RuntimeError(
+                f"movedim: Invalid source or destination dims: source ({list(src)} dims) should "
+                f"contain the same number of dims as destination ({list(dst)} dims)")
+        for name, dims in (("source", src), ("destination", dst)):
+            if len(set(dims)) != len(dims):
+                raise RuntimeError(f"movedim: repeated dim in `{name}` ({dims})")
+        rest = iter(i for i in range(n) if i not in src)
+        placed = dict(zip(dst, src))
+        return self.permute([placed[i] if i in placed else next(rest) for i in range(n)])
 
     moveaxis = movedim
 
@@ -857,11 +896,14 @@ class TensorMethods:
         if index.ndim > 1:
             raise IndexError("index_select(): Index is supposed to be a vector")
         if index._data.dtype.kind not in "iu":
-            raise IndexError("index_select(): Expected dtype int32/int64 for index")
+            raise RuntimeError(f"index_select(): Expected dtype int32 or int64 for index, got "
+                               f"{index.dtype}")
         d = normalize_dim(dim, self._data.ndim)
         return self[(slice(None),) * d + (index.reshape(-1),)]
 
     def masked_select(self, mask):
+        if mask._data.dtype.kind != "b":
+            raise RuntimeError(f"masked_select: expected BoolTensor for mask, got {mask.dtype}")
         return self.expand(broadcast_shapes(self.shape, mask.shape))[mask.expand(
             broadcast_shapes(self.shape, mask.shape))]
 
@@ -883,6 +925,7 @@ class TensorMethods:
 
     def index_add(self, dim, index, source, *, alpha=1):
         d = normalize_dim(dim, self._data.ndim)
+        I.check_index_add(self, d, index, source)
         key = (slice(None),) * d + (index._data,)
         return I.IndexPut.apply(self, key, source * alpha if alpha != 1 else source, True)
 
@@ -907,6 +950,8 @@ class TensorMethods:
         if record and self.grad_fn is None and self._requires_grad:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                                "operation.")
+        if record and getattr(self.grad_fn, "is_view", False) and self._data.base is not None:
+            _refuse_inplace_on_view(self.grad_fn)
         if record:
             old = T._wrap(self._backend.xp.array(self._data, copy=True), self._backend)
             old._requires_grad = self._requires_grad

@@ -617,3 +617,10 @@ def compare(kernel, a, b):
         return wrap(getattr(backend, kernel)(x, y), backend)
     except ValueError:
         raise _broadcast_error(a, b) from None
+    except TypeError:
+        if not kernel.startswith("bitwise"):
+            raise
+        # torch's type for a kernel missing for a dtype (it subclasses RuntimeError)
+        dtypes = sorted({str(t.dtype) for t in (a, b) if hasattr(t, "dtype")})
+        raise NotImplementedError(f"\"{kernel}\" is only implemented for integer and bool "
+                                  f"tensors, got {', '.join(dtypes)}") from None

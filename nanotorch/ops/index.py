@@ -187,6 +187,31 @@ def check_gather(name, a, dim, index):
                            f"is out of bounds for dimension {dim} with size {size}")
 
 
+def check_index_add(a, dim, index, source):
+    """index_add's arguments, checked with torch's messages before numpy sees them."""
+    if index._data.dtype.kind not in "iu":
+        raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: "
+                           f"{index.dtype}")
+    if index._data.ndim > 1:
+        raise IndexError("index_add_(): Index is supposed to be a vector")
+    count = index._data.size
+    expected = list(a.shape)
+    if source._data.ndim:
+        expected[dim] = source._data.shape[dim] if dim < source._data.ndim else 1
+    if source._data.ndim and list(source.shape) != expected:
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the "
+                           f"specified dimension. Got self.shape = {list(a.shape)} source.shape = "
+                           f"{list(source.shape)}")
+    if source._data.ndim and source._data.shape[dim] != count:
+        raise RuntimeError(f"index_add_(): Number of indices ({count}) should be equal to "
+                           f"source.size(dim): ({source._data.shape[dim]}), for dim: {dim}")
+    size = a._data.shape[dim]
+    idx = index._data
+    if count and (int(idx.max()) >= size or int(idx.min()) < -size):
+        raise RuntimeError(f"index {int(idx.max()) if int(idx.max()) >= size else int(idx.min())} "
+                           f"is out of bounds for dimension {dim} with size {size}")
+
+
 class Gather(Op):
     @staticmethod
     def forward(ctx, a, dim, index):

@@ -16,6 +16,13 @@ def _shape_text(shape):
 
 
 def matmul_error(a_shape, b_shape):
+    if len(a_shape) >= 2 and len(b_shape) >= 2 and a_shape[-1] == b_shape[-2]:
+        # The inner dims agree, so it is the batch dims that do not broadcast.
+        from ._util import broadcast_shapes
+        try:
+            broadcast_shapes(tuple(a_shape[:-2]), tuple(b_shape[:-2]))
+        except RuntimeError as err:
+            return err
     if len(a_shape) == 2 and len(b_shape) == 2:
         return RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
                             f"({_shape_text(a_shape)} and {_shape_text(b_shape)})")

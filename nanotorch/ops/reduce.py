@@ -299,7 +299,7 @@ def argextreme(a, dim, keepdim, kernel):
     x = a._data
     if dim is None:
         if x.size == 0:
-            raise RuntimeError(f"{kernel}(): Expected reduction dim to be specified for input.numel() == 0.")
+            raise IndexError(f"{kernel}(): Expected reduction dim to be specified for input.numel() == 0.")
         out = getattr(backend, kernel)(x.reshape(-1))
         if keepdim:
             out = backend.xp.reshape(out, (1,) * x.ndim)

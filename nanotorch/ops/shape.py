@@ -104,6 +104,12 @@ class Repeat(Op):
                 "of tensor")
         lead = len(repeats) - x.ndim
         ctx.shape = (1,) * lead + x.shape
+        for r in repeats:
+            if r < 0:
+                raise RuntimeError(
+                    f"Trying to create tensor with negative dimension "
+                    f"{min(s * r for s, r in zip(ctx.shape, repeats))}: "
+                    f"{[s * r for s, r in zip(ctx.shape, repeats)]}")
         ctx.repeats = repeats
         return a._backend.tile(x.reshape(ctx.shape), repeats)
 
