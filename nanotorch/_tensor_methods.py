@@ -10,10 +10,15 @@ from __future__ import annotations
 import collections
 
 from . import _dtype
+from .autograd.function import bump_version
 from .autograd.grad_mode import state as _grad_state
 from .ops import elementwise as E, index as I, linalg as L, reduce as R, shape as S
-from .ops._util import (as_scalar, normalize_dim, normalize_dims, shape_arg, tensor_type,
-                        broadcast_shapes)
+from .ops._util import (as_scalar, normalize_dim, normalize_dims, scalar_type_name, shape_arg,
+                        tensor_type, broadcast_shapes)
+
+# The hottest ops, bound once: ``x * y`` is on every model's critical path.
+_add, _sub, _mul, _div, _pow, _neg = (E.Add.apply, E.Sub.apply, E.Mul.apply, E.Div.apply,
+                                      E.Pow.apply, E.Neg.apply)
 
 values_indices = collections.namedtuple("values_indices", ["values", "indices"])
 
@@ -47,28 +52,28 @@ class TensorMethods:
 
     # --- arithmetic ------------------------------------------------------------
     def __add__(self, other):
-        return E.Add.apply(self, other)
+        return _add(self, other)
 
     def __radd__(self, other):
-        return E.Add.apply(other, self)
+        return _add(other, self)
 
     def __sub__(self, other):
-        return E.Sub.apply(self, other)
+        return _sub(self, other)
 
     def __rsub__(self, other):
-        return E.Sub.apply(other, self)
+        return _sub(other, self)
 
     def __mul__(self, other):
-        return E.Mul.apply(self, other)
+        return _mul(self, other)
 
     def __rmul__(self, other):
-        return E.Mul.apply(other, self)
+        return _mul(other, self)
 
     def __truediv__(self, other):
-        return E.Div.apply(self, other)
+        return _div(self, other)
 
     def __rtruediv__(self, other):
-        return E.Div.apply(other, self)
+        return _div(other, self)
 
     def __floordiv__(self, other):
         return E.FloorDivide.apply(self, other)
@@ -83,10 +88,10 @@ class TensorMethods:
         return E.Remainder.apply(other, self)
 
     def __pow__(self, other):
-        return E.Pow.apply(self, other)
+        return _pow(self, other)
 
     def __rpow__(self, other):
-        return E.Pow.apply(other, self)
+        return _pow(other, self)
 
     def __matmul__(self, other):
         if not isinstance(other, tensor_type()):
@@ -99,7 +104,7 @@ class TensorMethods:
         return L.matmul(other, self)
 
     def __neg__(self):
-        return E.Neg.apply(self)
+        return _neg(self)
 
     def __pos__(self):
         return self
@@ -172,27 +177,27 @@ class TensorMethods:
 
     def add(self, other, *, alpha=1):
         """self + alpha * other, broadcasting."""
-        return E.Add.apply(self, other if alpha == 1 else other * alpha)
+        return _add(self, other if alpha == 1 else other * alpha)
 
     def sub(self, other, *, alpha=1):
         """self - alpha * other, broadcasting."""
-        return E.Sub.apply(self, other if alpha == 1 else other * alpha)
+        return _sub(self, other if alpha == 1 else other * alpha)
 
     subtract = sub
 
     def mul(self, other):
-        return E.Mul.apply(self, other)
+        return _mul(self, other)
 
     multiply = mul
 
     def div(self, other, *, rounding_mode=None):
         """True division, or ``rounding_mode='floor'|'trunc'``."""
         if rounding_mode is None:
-            return E.Div.apply(self, other)
+            return _div(self, other)
         if rounding_mode == "floor":
             return E.FloorDivide.apply(self, other)
         if rounding_mode == "trunc":
-            q = E.Div.apply(self, other).trunc()
+            q = _div(self, other).trunc()
             return q if self.is_floating_point() else q.to(self.dtype)
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                            f"found '{rounding_mode}'")
@@ -209,10 +214,10 @@ class TensorMethods:
         return E.Fmod.apply(self, other)
 
     def pow(self, exponent):
-        return E.Pow.apply(self, exponent)
+        return _pow(self, exponent)
 
     def float_power(self, exponent):
-        return E.Pow.apply(self.double(), exponent)
+        return _pow(self.double(), exponent)
 
     def atan2(self, other):
         return E.Atan2.apply(self, other)
@@ -270,7 +275,7 @@ class TensorMethods:
 
     # --- maps --------------------------------------------------------------------
     def neg(self):
-        return E.Neg.apply(self)
+        return _neg(self)
 
     negative = neg
 
@@ -304,7 +309,7 @@ class TensorMethods:
         return E.Rsqrt.apply(self)
 
     def square(self):
-        return E.Mul.apply(self, self)
+        return _mul(self, self)
 
     def sin(self):
         return E.Sin.apply(self)
@@ -971,8 +976,8 @@ class TensorMethods:
         if array.dtype != self._data.dtype:
             src, dst = _dtype.from_numpy_dtype(array.dtype), _dtype.from_numpy_dtype(self._data.dtype)
             if not _dtype.can_cast(src, dst):
-                raise RuntimeError(f"result type {src.name.capitalize()} can't be cast to the "
-                                   f"desired output type {dst.name.capitalize()}")
+                raise RuntimeError(f"result type {scalar_type_name(src)} can't be cast to the "
+                                   f"desired output type {scalar_type_name(dst)}")
         if array.shape != self._data.shape:
             try:
                 if broadcast_shapes(array.shape, self._data.shape) != self._data.shape:
@@ -983,7 +988,7 @@ class TensorMethods:
                                    ) from None
         if array is not self._data:
             self._data[...] = array
-        self._version[0] += 1
+        bump_version(self)
 
     def _fast_inplace(self, kernel, other):
         """no-grad ``self op= other`` straight into memory (optimizer steps take this path)."""
@@ -999,14 +1004,14 @@ class TensorMethods:
         if x.dtype.kind in "biu" and (getattr(y, "dtype", None) is not None and y.dtype.kind in "fc"
                                       or isinstance(y, float)) or kernel == "true_divide" \
                 and x.dtype.kind in "biu":
-            dst = _dtype.from_numpy_dtype(x.dtype).name.capitalize()
+            dst = scalar_type_name(_dtype.from_numpy_dtype(x.dtype))
             raise RuntimeError(f"result type Float can't be cast to the desired output type {dst}")
         try:
             getattr(self._backend, kernel)(x, y, out=x)
         except ValueError:
             raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape "
                                f"{list(broadcast_shapes(x.shape, getattr(y, 'shape', ())))}") from None
-        self._version[0] += 1
+        bump_version(self)
         return self
 
     def _needs_record(self, other=None):
@@ -1116,7 +1121,7 @@ class TensorMethods:
         if self._needs_record():
             return self._inplace(lambda old: old * 0 + value)
         self._data[...] = value
-        self._version[0] += 1
+        bump_version(self)
         return self
 
     def copy_(self, src, non_blocking=False):
@@ -1133,18 +1138,17 @@ class TensorMethods:
         except ValueError:
             raise RuntimeError(f"The size of tensor a ({list(self.shape)}) must match the size of "
                                f"tensor b ({list(src.shape)})") from None
-        self._version[0] += 1
+        bump_version(self)
         return self
 
     def set_(self, source):
         self._data = source._data
-        self._version[0] += 1
+        bump_version(self)
         return self
 
     def _accumulate_(self, other):
         """self += other for gradient accumulation (outside the graph)."""
         self._backend.add(self._data, other._data, out=self._data)
-        self._version[0] += 1
 
     # --- new tensors like this one ----------------------------------------------------
     def _new(self, array, dtype, requires_grad):
@@ -1207,5 +1211,5 @@ class TensorMethods:
 
     def _fill_from_numpy(self, data):
         self._data[...] = self._backend.from_numpy(data.astype(self._data.dtype, copy=False))
-        self._version[0] += 1
+        bump_version(self)
         return self

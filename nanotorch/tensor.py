@@ -18,7 +18,7 @@ from ._device import device as _device_cls
 from ._tensor_methods import TensorMethods
 from ._tensor_str import tensor_repr
 from .autograd import engine
-from .autograd.function import _bind_tensor, leaf_accumulator
+from .autograd.function import _bind_tensor, leaf_accumulator, share_version
 from .autograd.grad_mode import no_grad, state as _grad_state
 from .backends import backend_for_device
 
@@ -86,7 +86,7 @@ class Tensor(TensorMethods):
     """
 
     __slots__ = ("_data", "_backend", "_requires_grad", "grad", "grad_fn", "_output_nr",
-                 "_version", "_accumulator", "_hooks", "_retains_grad", "__weakref__")
+                 "_vcell", "_accumulator", "_hooks", "_retains_grad", "__weakref__")
     __array_priority__ = 1000  # numpy defers to our reflected operators
 
     def __init__(self, data=None, *, dtype=None, device=None, requires_grad=False):
@@ -103,7 +103,7 @@ class Tensor(TensorMethods):
         self.grad = None
         self.grad_fn = None
         self._output_nr = 0
-        self._version = [0]
+        self._vcell = None
         self._accumulator = None
         self._hooks = None
         self._retains_grad = False
@@ -118,7 +118,7 @@ class Tensor(TensorMethods):
         t.grad = None
         t.grad_fn = None
         t._output_nr = 0
-        t._version = [0]
+        t._vcell = None
         t._accumulator = None
         t._hooks = None
         t._retains_grad = False
@@ -244,8 +244,9 @@ class Tensor(TensorMethods):
         return self._output_nr
 
     @property
-    def _version_counter(self):
-        return self._version[0]
+    def _version(self):
+        """How many times this tensor's memory was modified in place (shared with its views)."""
+        return 0 if self._vcell is None else self._vcell[0]
 
     @property
     def data(self):
@@ -265,7 +266,7 @@ class Tensor(TensorMethods):
     def detach(self):
         """A tensor sharing this one's memory, cut from the graph."""
         out = Tensor._wrap(self._data, self._backend)
-        out._version = self._version
+        share_version(out, self)
         return out
 
     def detach_(self):

@@ -46,19 +46,22 @@ def _zeros_for(node, nr):
 
 
 def _call_backward(node, grads):
-    if node._num_outputs == 1:
-        out = node.backward(node, grads)
-    else:
-        if node.materialize_grads:
-            grads = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(grads)]
-        out = node.backward(node, *grads)
+    """Backward of a node with several outputs (missing gradients become zeros)."""
+    if node.materialize_grads:
+        grads = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(grads)]
+    out = node.backward(node, *grads)
     if type(out) is not tuple:
         out = (out,)
-    if len(out) != len(node.next_functions):
-        raise RuntimeError(
-            f"function {node.name()} returned an incorrect number of gradients "
-            f"(expected {len(node.next_functions)}, got {len(out)})")
-    return out
+    return _check_count(node, out) if len(out) != len(node.next_functions) else out
+
+
+def _check_count(node, out):
+    n = len(node.next_functions)
+    if len(out) > n and all(g is None for g in out[n:]):
+        return out[:n]  # torch accepts extra trailing Nones (for defaulted arguments)
+    raise RuntimeError(
+        f"function {node.name()} returned an incorrect number of gradients "
+        f"(expected {n}, got {len(out)})")
 
 
 def _run_hooks(hooks, grad):
@@ -88,42 +91,62 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
         while ready:
             node = ready.pop()
             grad = buffers.pop(node, None)
-            if node._num_outputs == 1:
-                if node._pre_hooks is not None:
-                    grad = _run_hooks(node._pre_hooks.get(0, ()), grad)
-                if capture is not None and (node, 0) in capture:
-                    capture[(node, 0)] = grad
-            else:
-                grad = grad if grad is not None else [None] * node._num_outputs
-                for nr in range(node._num_outputs):
-                    if node._pre_hooks is not None and grad[nr] is not None:
-                        grad[nr] = _run_hooks(node._pre_hooks.get(nr, ()), grad[nr])
-                    if capture is not None and (node, nr) in capture:
-                        capture[(node, nr)] = grad[nr]
+            if node._num_outputs != 1 or node._pre_hooks is not None or capture is not None:
+                grad = _hooks_and_capture(node, grad, capture)
             if type(node) is AccumulateGrad:
                 if capture is None and grad is not None:
                     _accumulate_leaf(node.variable, grad, create_graph)
                 continue
             if grad is None:
                 continue
-            out = _call_backward(node, grad)
+            if node._num_outputs == 1:
+                out = node.backward(node, grad)
+                if type(out) is not tuple:
+                    out = (out,)
+                if len(out) != len(node.next_functions):
+                    out = _check_count(node, out)
+            else:
+                out = _call_backward(node, grad)
             if check:
                 anomaly.check_gradients(node, out)
             if not retain_graph:
                 node._saved = ()
-                node._released = True
+                node._epoch = -1
             for edge, g in zip(node.next_functions, out):
                 if edge is None or g is None:
                     continue
                 nxt, nr, shape, dtype = edge
-                if g._data.shape != shape:
+                data = g._data
+                if data.shape != shape:
                     g = _sum_to_shape(g, shape)
-                if g._data.dtype != dtype:
+                if data.dtype is not dtype and data.dtype != dtype:
                     g = g.to(_dtype_of(dtype))
-                _accumulate(buffers, nxt, nr, g)
-                deps[nxt] -= 1
-                if deps[nxt] == 0:
+                if nxt._num_outputs == 1:
+                    old = buffers.get(nxt)
+                    buffers[nxt] = g if old is None else old + g
+                else:
+                    _accumulate(buffers, nxt, nr, g)
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if not left:
                     ready.append(nxt)
+
+
+def _hooks_and_capture(node, grad, capture):
+    """Run tensor hooks registered on ``node``'s outputs and record captured gradients."""
+    if node._num_outputs == 1:
+        if node._pre_hooks is not None and grad is not None:
+            grad = _run_hooks(node._pre_hooks.get(0, ()), grad)
+        if capture is not None and (node, 0) in capture:
+            capture[(node, 0)] = grad
+        return grad
+    grad = grad if grad is not None else [None] * node._num_outputs
+    for nr in range(node._num_outputs):
+        if node._pre_hooks is not None and grad[nr] is not None:
+            grad[nr] = _run_hooks(node._pre_hooks.get(nr, ()), grad[nr])
+        if capture is not None and (node, nr) in capture:
+            capture[(node, nr)] = grad[nr]
+    return grad
 
 
 def _dtype_of(np_dtype):

@@ -21,7 +21,7 @@ import weakref
 from . import anomaly
 from .grad_mode import no_grad, state as _grad_state
 
-__all__ = ["Function", "FunctionCtx", "Node", "AccumulateGrad"]
+__all__ = ["Function", "BuiltinFunction", "FunctionCtx", "Node", "AccumulateGrad"]
 
 _Tensor = None  # nanotorch.tensor.Tensor, bound when the tensor module loads
 
@@ -29,6 +29,31 @@ _Tensor = None  # nanotorch.tensor.Tensor, bound when the tensor module loads
 def _bind_tensor(cls):
     global _Tensor
     _Tensor = cls
+
+
+# In-place edits are tracked with one global clock: every in-place write ticks
+# it and stamps the tensor's version cell ``[count, stamp]`` (shared by views).
+# A node remembers the clock when it saved its tensors, so backward only has to
+# look at the tensors when the clock has moved since: saving costs O(1).
+_clock = [0]
+
+
+def bump_version(tensor):
+    """Record an in-place write to ``tensor`` (and every view sharing its memory)."""
+    _clock[0] += 1
+    cell = tensor._vcell
+    if cell is None:
+        cell = tensor._vcell = [0, 0]
+    cell[0] += 1
+    cell[1] = _clock[0]
+
+
+def share_version(view, base):
+    """Make ``view`` share ``base``'s version cell, so in-place edits of either are seen."""
+    cell = base._vcell
+    if cell is None:
+        cell = base._vcell = [0, 0]
+    view._vcell = cell
 
 
 class Node:
@@ -41,8 +66,7 @@ class Node:
 
     next_functions = ()
     _saved = ()
-    _saved_versions = ()
-    _released = False
+    _epoch = 0  # the clock when tensors were saved; -1 once backward freed them
     _pre_hooks = None  # {output_nr: [hook, ...]}
     _trace = None  # forward stack, recorded in anomaly mode
     _num_outputs = 1
@@ -76,17 +100,18 @@ class AccumulateGrad(Node):
 class _SavedOutput:
     """An output saved for backward, held without its grad_fn to avoid a reference cycle."""
 
-    __slots__ = ("data", "backend", "version_cell", "output_nr")
+    __slots__ = ("data", "backend", "tensor_ref", "output_nr")
 
     def __init__(self, tensor):
         self.data = tensor._data
         self.backend = tensor._backend
-        self.version_cell = tensor._version
+        share_version(tensor, tensor)
+        self.tensor_ref = tensor._vcell
         self.output_nr = tensor._output_nr
 
     def unpack(self, node):
         out = _Tensor._wrap(self.data, self.backend)
-        out._version = self.version_cell
+        out._vcell = self.tensor_ref
         if _grad_state.enabled:  # create_graph: the output is part of the graph again
             out._requires_grad = True
             out.grad_fn = node
@@ -104,8 +129,7 @@ class FunctionCtx(Node):
     def save_for_backward(self, *tensors):
         """Keep tensors for backward; modifying them in place later makes backward raise."""
         self._saved = tensors
-        self._saved_versions = tuple(
-            t._version[0] if isinstance(t, _Tensor) else None for t in tensors)
+        self._epoch = _clock[0]
 
     def save_for_backwards(self, tensors):
         """The lecture's spelling: ``ctx.save_for_backwards((t1, t2))``."""
@@ -114,30 +138,39 @@ class FunctionCtx(Node):
     @property
     def saved_tensors(self):
         """The tensors given to ``save_for_backward``, checked against in-place changes."""
-        if self._released:
+        if self._epoch == _clock[0]:  # nothing was modified in place since they were saved
+            saved = self._saved
+            if self.saves_output:
+                return saved[:-1] + (saved[-1].unpack(self),)
+            return saved
+        return self._unpack_saved()
+
+    def _unpack_saved(self):
+        if self._epoch < 0:
             raise RuntimeError(
                 "Trying to backward through the graph a second time (or directly access saved "
                 "tensors after they have already been freed). Saved intermediate values of the "
                 "graph are freed when you call .backward() or autograd.grad(). Specify "
                 "retain_graph=True if you need to backward through the graph a second time or "
                 "if you need to access saved tensors after calling backward.")
+        items = self._saved
         out = []
-        for t, version in zip(self._saved, self._saved_versions):
+        for t in items:
             if type(t) is _SavedOutput:
-                current = t.version_cell[0]
+                cell = t.tensor_ref
                 t = t.unpack(self)
-            elif version is not None:
-                current = t._version[0]
+            elif isinstance(t, _Tensor):
+                cell = t._vcell
             else:
                 out.append(t)
                 continue
-            if current != version:
+            if cell is not None and cell[1] > self._epoch:
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by "
                     f"an inplace operation: [{t.dtype} {list(t.shape)}], which is saved by "
-                    f"{self.name()}, is at version {current}; expected version {version} instead. "
-                    "Hint: the operation that failed was the one that saved it; clone the tensor "
-                    "before modifying it in place.")
+                    f"{self.name()}, is at version {cell[0]}; it was modified after it was saved. "
+                    "Hint: clone the tensor before modifying it in place, or do the in-place "
+                    "operation after backward.")
             out.append(t)
         return tuple(out)
 
@@ -181,7 +214,7 @@ class Function(FunctionCtx):
     output and returns one per input (``None`` for inputs without one).
     """
 
-    # Built-in ops set this: their forward returns raw backend arrays.
+    # BuiltinFunction sets this: its forward returns raw backend arrays.
     _raw_forward = False
     # Built-in ops whose backward uses their own output set this; it is then
     # the last entry of ``saved_tensors``.
@@ -208,29 +241,75 @@ class Function(FunctionCtx):
 
     @classmethod
     def apply(cls, *args):
-        ctx = cls.__new__(cls)
-        record = False
+        ctx = _new(cls)
+        with no_grad():
+            result = cls.forward(ctx, *args)
+        outputs = _own_outputs(result, args)
+        if _grad_state.enabled and _any_requires_grad(args):
+            _record(ctx, args, outputs)
+            if ctx._saved:
+                # A saved output would point back at this node: keep it as data only.
+                by_id = {id(o): o for o in (outputs if type(outputs) is tuple else (outputs,))}
+                ctx._saved = tuple(_SavedOutput(by_id[id(t)]) if id(t) in by_id else t
+                                   for t in ctx._saved)
+        return outputs
+
+
+class BuiltinFunction(Function):
+    """A built-in op: ``forward`` reads raw backend arrays and returns one raw array.
+
+    The hot path of the whole library: ``apply`` wraps the array in a tensor
+    and, when grad mode is on and an input requires grad, records the node.
+    The output lives on the backend of the first tensor argument, unless the
+    op sets ``ctx.backend`` and declares ``sets_backend``.
+    """
+
+    _raw_forward = True
+    sets_backend = False
+
+    @classmethod
+    def apply(cls, *args):
+        ctx = _new(cls)
+        data = cls.forward(ctx, *args)
+        if cls.sets_backend:
+            backend = ctx.backend
+        else:
+            first = args[0]
+            backend = first._backend if type(first) is _Tensor else _first_backend(args)
+        if not data.ndim and not backend.is_array(data):
+            data = backend.xp.asarray(data)  # numpy reduces 0-d results to scalars
+        out = _new(_Tensor)
+        out._data = data
+        out._backend = backend
+        out._requires_grad = False
+        out.grad = None
+        out.grad_fn = None
+        out._output_nr = 0
+        out._vcell = None
+        out._accumulator = None
+        out._hooks = None
+        out._retains_grad = False
+        if cls.is_view and data.base is not None:
+            share_version(out, args[0])
         if _grad_state.enabled:
             for a in args:
                 if isinstance(a, _Tensor) and a._requires_grad:
-                    record = True
+                    _record(ctx, args, out)
+                    if cls.saves_output:
+                        ctx._saved = ctx._saved + (_SavedOutput(out),)
+                        ctx._epoch = _clock[0]
                     break
-        if cls._raw_forward:
-            result = cls.forward(ctx, *args)
-            backend = ctx.backend if "backend" in ctx.__dict__ else _first_backend(args)
-            if type(result) is tuple:
-                outputs = tuple(_Tensor._wrap(r, backend) for r in result)
-            else:
-                outputs = _Tensor._wrap(result, backend)
-                if cls.is_view and result.base is not None:
-                    outputs._version = args[0]._version
-        else:
-            with no_grad():
-                result = cls.forward(ctx, *args)
-            outputs = _own_outputs(result, args)
-        if record:
-            _record(ctx, args, outputs)
-        return outputs
+        return out
+
+
+_new = object.__new__
+
+
+def _any_requires_grad(args):
+    for a in args:
+        if isinstance(a, _Tensor) and a._requires_grad:
+            return True
+    return False
 
 
 def _first_backend(args):
@@ -253,19 +332,31 @@ def _own_outputs(result, args):
     return owned[0] if single else tuple(owned)
 
 
+def _edge(a):
+    fn = a.grad_fn
+    if fn is None:
+        fn = leaf_accumulator(a)
+    data = a._data
+    return (fn, a._output_nr, data.shape, data.dtype)
+
+
 def _record(ctx, args, outputs):
     """Attach ``ctx`` as the grad_fn of ``outputs`` and link it to the inputs' nodes."""
-    edges = []
-    needs = []
-    for a in args:
-        if isinstance(a, _Tensor) and a._requires_grad:
-            edges.append((a._grad_edge(), a._output_nr, a._data.shape, a._data.dtype))
-            needs.append(True)
-        else:
-            edges.append(None)
-            needs.append(False)
-    ctx.next_functions = tuple(edges)
-    ctx.needs_input_grad = tuple(needs)
+    if len(args) == 1:  # the common case, unrolled: the caller knows it requires grad
+        ctx.next_functions = (_edge(args[0]),)
+        ctx.needs_input_grad = (True,)
+    else:
+        edges = []
+        needs = []
+        for a in args:
+            if isinstance(a, _Tensor) and a._requires_grad:
+                edges.append(_edge(a))
+                needs.append(True)
+            else:
+                edges.append(None)
+                needs.append(False)
+        ctx.next_functions = tuple(edges)
+        ctx.needs_input_grad = tuple(needs)
     if anomaly.state.enabled:
         ctx._trace = "".join(traceback.format_stack()[:-3])
     if type(outputs) is tuple:
@@ -274,24 +365,14 @@ def _record(ctx, args, outputs):
         skip = ctx._non_differentiable
         for nr, out in enumerate(outputs):
             ctx._output_meta.append((out._data.shape, out._backend, out._data.dtype))
-            if id(out) in skip or not out.is_floating_point() and not out.is_complex():
+            if id(out) in skip or out._data.dtype.kind not in "fc":
                 continue
             out._requires_grad = True
             out.grad_fn = ctx
             out._output_nr = nr
-        output_list = outputs
-    else:
-        if outputs._data.dtype.kind in "fc":
-            outputs._requires_grad = True
-            outputs.grad_fn = ctx
-        output_list = (outputs,)
-    if ctx.saves_output:
-        ctx._saved = ctx._saved + (_SavedOutput(outputs),)
-        ctx._saved_versions = ctx._saved_versions + (outputs._version[0],)
-    elif not ctx._raw_forward and ctx._saved:
-        # A saved output would point back at this node: keep it as data only.
-        by_id = {id(o): o for o in output_list}
-        ctx._saved = tuple(_SavedOutput(by_id[id(t)]) if id(t) in by_id else t for t in ctx._saved)
+    elif outputs._data.dtype.kind in "fc":
+        outputs._requires_grad = True
+        outputs.grad_fn = ctx
 
 
 def leaf_accumulator(tensor):

@@ -38,16 +38,18 @@ def _numerical_jacobian(fn, inputs, wrt, eps):
     """J[k][i, j] = d out_i / d wrt_k[j] by central differences."""
     jac = []
     for t in wrt:
-        flat = t._data.reshape(-1)  # a view: perturbing it perturbs the input
+        data = t._data
         columns = []
-        for j in range(flat.size):
-            orig = flat[j].item()
+        # index element by element: reshape(-1) of a non-contiguous input would be a copy
+        for j in range(data.size):
+            at = np.unravel_index(j, data.shape)
+            orig = data[at].item()
             # raw writes into the input's memory: no version bump, no graph
-            flat[j] = orig + eps
+            data[at] = orig + eps
             plus = _flat_outputs(fn, inputs)
-            flat[j] = orig - eps
+            data[at] = orig - eps
             minus = _flat_outputs(fn, inputs)
-            flat[j] = orig
+            data[at] = orig
             columns.append(np.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)]))
         jac.append(np.stack(columns, axis=1) if columns else np.zeros((0, 0)))
     return jac
@@ -65,7 +67,8 @@ def _analytical_jacobian(fn, inputs, wrt):
             row += out.numel()
             continue
         for i in range(out.numel()):
-            seed = out.detach()._backend.xp.zeros_like(out._data)
+            # C order, so reshape(-1) is a view even when the output is a broadcast view
+            seed = out._backend.xp.zeros(out._data.shape, dtype=out._data.dtype)
             seed.reshape(-1)[i] = 1
             from ..tensor import Tensor
             grads = autograd_grad(out, wrt, Tensor._wrap(seed, out._backend), retain_graph=True,

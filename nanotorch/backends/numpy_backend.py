@@ -16,6 +16,9 @@ The kernels come in the lecture's four shapes plus a few fused ones:
 """
 from __future__ import annotations
 
+import itertools
+import math
+
 import numpy as np
 
 from .._device import CPU
@@ -103,10 +106,13 @@ class NumpyBackend:
         return self.xp.maximum(a, 0)
 
     def sigmoid_map(self, a):
-        """1 / (1 + exp(-a)), computed without overflow for large |a|."""
+        """1 / (1 + exp(-a)) as exp(-log(1 + exp(-a))): no overflow, full precision near 0."""
         xp = self.xp
-        e = xp.exp(-xp.abs(a))
-        return xp.where(a >= 0, 1 / (1 + e), e / (1 + e))
+        out = xp.array(a, copy=True)  # an array even for 0-d input, so out= works
+        xp.negative(out, out=out)
+        xp.logaddexp(0, out, out=out)
+        xp.negative(out, out=out)
+        return xp.exp(out, out=out)
 
     def id_map(self, a):
         return a
@@ -185,3 +191,256 @@ class NumpyBackend:
         starts = xp.flatnonzero(xp.concatenate([xp.ones(1, dtype=bool), ordered[1:] != ordered[:-1]]))
         out[ordered[starts]] = xp.add.reduceat(rows[order], starts, axis=0)
         return out
+
+    # --- convolution and pooling kernels (im2col / col2im, max and average pooling) ---
+    # ``x`` is (N, C, *spatial) with any number of spatial dims (ops use 1 and 2).
+    # ``kernel``, ``stride``, ``dilation``, ``padding`` and ``out_size`` hold one
+    # int per spatial dim. ``padding`` is what is added before each dim; after
+    # it exactly what the last window reaches is added, which is more than
+    # ``padding`` for ceil_mode pooling and for an even 'same' convolution.
+
+    def _pad_after(self, size, kernel, stride, padding, dilation, out_size):
+        return [max(0, (o - 1) * s + d * (k - 1) + 1 - p - n) for n, k, s, p, d, o in
+                zip(size, kernel, stride, padding, dilation, out_size)]
+
+    def _windows(self, x, kernel, stride, padding, dilation, out_size, value):
+        """A strided view (N, C, *out_size, *kernel) of every window of ``x`` padded with ``value``."""
+        xp = self.xp
+        after = self._pad_after(x.shape[2:], kernel, stride, padding, dilation, out_size)
+        if any(padding) or any(after):
+            x = xp.pad(x, [(0, 0), (0, 0), *zip(padding, after)], constant_values=value)
+        inner = x.strides[2:]
+        strides = (*x.strides[:2], *(t * s for t, s in zip(inner, stride)),
+                   *(t * d for t, d in zip(inner, dilation)))
+        return xp.lib.stride_tricks.as_strided(x, (*x.shape[:2], *out_size, *kernel), strides)
+
+    def _fold(self, part, dtype, input_shape, kernel, stride, padding, dilation, out_size):
+        """Sum windows back onto a zero input: ``part(k)`` (N, C, *out_size) lands at offset k."""
+        xp = self.xp
+        size = input_shape[2:]
+        after = self._pad_after(size, kernel, stride, padding, dilation, out_size)
+        out = xp.zeros((*input_shape[:2], *(n + p + a for n, p, a in zip(size, padding, after))),
+                       dtype=dtype)
+        # one vectorised add per kernel offset: 9 for a 3x3 kernel, however large the input
+        for k in itertools.product(*map(range, kernel)):
+            key = tuple(slice(j * d, j * d + (o - 1) * s + 1, s)
+                        for j, d, o, s in zip(k, dilation, out_size, stride))
+            out[(slice(None), slice(None), *key)] += part(k)
+        return out[(slice(None), slice(None), *(slice(p, p + n) for p, n in zip(padding, size)))]
+
+    def im2col(self, x, kernel, stride, padding, dilation, out_size):
+        """Unfold every convolution window into a column: the input of one big matmul.
+
+        (N, C, *spatial) -> (C * prod(kernel), N * prod(out_size)). Row ``(c, k...)``
+        and column ``(n, o...)`` hold ``x[n, c, o * stride + k * dilation - padding]``
+        (zero outside ``x``), so ``weight.reshape(O, -1) @ cols`` is the convolution.
+
+        >>> from nanotorch.backends import get_backend
+        >>> b = get_backend("numpy")
+        >>> b.im2col(b.xp.arange(4.0).reshape(1, 1, 4), (2,), (1,), (0,), (1,), (3,))
+        array([[0., 1., 2.],
+               [1., 2., 3.]])
+        """
+        n = len(kernel)
+        windows = self._windows(x, kernel, stride, padding, dilation, out_size, 0)
+        order = (1, *range(2 + n, 2 + 2 * n), 0, *range(2, 2 + n))
+        return windows.transpose(order).reshape(x.shape[1] * math.prod(kernel),
+                                                x.shape[0] * math.prod(out_size))
+
+    def col2im(self, cols, input_shape, kernel, stride, padding, dilation, out_size):
+        """Fold columns back onto the input, adding where windows overlap (im2col's adjoint).
+
+        (C * prod(kernel), N * prod(out_size)) -> ``input_shape`` (N, C, *spatial).
+
+        >>> from nanotorch.backends import get_backend
+        >>> b = get_backend("numpy")
+        >>> b.col2im(b.xp.ones((2, 3)), (1, 1, 4), (2,), (1,), (0,), (1,), (3,))
+        array([[[1., 2., 2., 1.]]])
+        """
+        n, c = input_shape[:2]
+        blocks = cols.reshape((c, *kernel, n, *out_size))
+        return self._fold(lambda k: blocks[(slice(None), *k)].swapaxes(0, 1), cols.dtype,
+                          input_shape, kernel, stride, padding, dilation, out_size)
+
+    def max_pool(self, x, kernel, stride, padding, dilation, out_size):
+        """The max of every window and where it is: (N, C, *spatial) -> two (N, C, *out_size).
+
+        Padding is -inf, so it never wins. The indices are int64 positions in
+        the flattened, unpadded spatial dims (torch's ``return_indices``).
+
+        >>> from nanotorch.backends import get_backend
+        >>> b = get_backend("numpy")
+        >>> b.max_pool(b.xp.asarray([[[1.0, 3.0, 2.0, 5.0]]]), (2,), (2,), (0,), (1,), (2,))
+        (array([[[3., 5.]]]), array([[[1, 3]]]))
+        """
+        xp = self.xp
+        n = len(kernel)
+        windows = self._windows(x, kernel, stride, padding, dilation, out_size, -xp.inf)
+        flat = windows.reshape((*windows.shape[:2 + n], math.prod(kernel)))
+        arg = xp.argmax(flat, axis=-1)
+        out = xp.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
+        # window offset -> input position, last spatial dim fastest in both
+        index = xp.zeros(arg.shape, dtype=xp.int64)
+        size = x.shape[2:]
+        for d in reversed(range(n)):
+            arg, k = xp.divmod(arg, kernel[d])
+            start = (xp.arange(out_size[d]) * stride[d] - padding[d]).reshape(
+                (-1,) + (1,) * (n - 1 - d))
+            index += (start + k * dilation[d]) * math.prod(size[d + 1:])
+        return out, index
+
+    def max_pool_back(self, g, indices, input_shape):
+        """Add each gradient into the input position its max came from (windows may share one).
+
+        g, indices (N, C, *out) -> (N, C, *spatial) = ``input_shape``.
+
+        >>> from nanotorch.backends import get_backend
+        >>> b = get_backend("numpy")
+        >>> b.max_pool_back(b.xp.asarray([[[1.0, 2.0]]]), b.xp.asarray([[[1, 1]]]), (1, 1, 3))
+        array([[[0., 3., 0.]]])
+        """
+        xp = self.xp
+        plane = math.prod(input_shape[2:])
+        rows = xp.arange(math.prod(input_shape[:2])).reshape(
+            (*input_shape[:2], *(1,) * (indices.ndim - 2))) * plane
+        # bincount is a one-pass scatter-add; np.add.at is several times slower
+        total = xp.bincount((indices + rows).reshape(-1), weights=g.reshape(-1),
+                            minlength=math.prod(input_shape))
+        return total.astype(g.dtype, copy=False).reshape(input_shape)
+
+    def _pool_divisor(self, size, kernel, stride, padding, out_size, count_include_pad):
+        """How many elements each average-pooling window divides by, shaped like out_size."""
+        xp = self.xp
+        div = 1
+        for d, (n, k, s, p, o) in enumerate(zip(size, kernel, stride, padding, out_size)):
+            start = xp.arange(o) * s - p
+            end = xp.minimum(start + k, n + p)
+            if not count_include_pad:
+                start, end = xp.maximum(start, 0), xp.minimum(end, n)
+            div = div * (end - start).reshape((-1,) + (1,) * (len(size) - 1 - d))
+        return div
+
+    def avg_pool(self, x, kernel, stride, padding, out_size, count_include_pad=True,
+                 divisor_override=None):
+        """The mean of every window: (N, C, *spatial) -> (N, C, *out_size).
+
+        Zero padding counts in the divisor when ``count_include_pad`` (torch's
+        default); ``divisor_override`` replaces the divisor.
+
+        >>> from nanotorch.backends import get_backend
+        >>> b = get_backend("numpy")
+        >>> b.avg_pool(b.xp.asarray([[[1.0, 3.0, 2.0, 5.0]]]), (2,), (2,), (0,), (2,))
+        array([[[2. , 3.5]]])
+        """
+        n = len(kernel)
+        windows = self._windows(x, kernel, stride, padding, (1,) * n, out_size, 0)
+        total = windows.sum(axis=tuple(range(-n, 0)))
+        div = divisor_override or self._pool_divisor(x.shape[2:], kernel, stride, padding,
+                                                     out_size, count_include_pad)
+        return (total / div).astype(x.dtype, copy=False)
+
+    def avg_pool_back(self, g, input_shape, kernel, stride, padding, out_size,
+                      count_include_pad=True, divisor_override=None):
+        """avg_pool's adjoint: each window's gradient / divisor spread over the window.
+
+        (N, C, *out_size) -> ``input_shape``.
+
+        >>> from nanotorch.backends import get_backend
+        >>> b = get_backend("numpy")
+        >>> b.avg_pool_back(b.xp.asarray([[[2.0, 4.0]]]), (1, 1, 3), (2,), (1,), (0,), (2,))
+        array([[[1., 3., 2.]]])
+        """
+        n = len(kernel)
+        div = divisor_override or self._pool_divisor(input_shape[2:], kernel, stride, padding,
+                                                     out_size, count_include_pad)
+        share = (g / div).astype(g.dtype, copy=False)
+        return self._fold(lambda k: share, g.dtype, input_shape, kernel, stride, padding,
+                          (1,) * n, out_size)
+
+    def _adaptive_bounds(self, length, output_size):
+        """torch's adaptive windows: window i is [floor(i L / O), ceil((i + 1) L / O))."""
+        i = self.xp.arange(output_size)
+        return (i * length) // output_size, -((-(i + 1) * length) // output_size)
+
+    def adaptive_max_pool1d(self, x, output_size):
+        """Max over torch's adaptive windows of the last dim, and where it is.
+
+        (..., L) -> two (..., output_size): the values and int64 positions in L.
+
+        >>> from nanotorch.backends import get_backend
+        >>> b = get_backend("numpy")
+        >>> b.adaptive_max_pool1d(b.xp.asarray([1.0, 3.0, 2.0, 5.0, 4.0]), 3)
+        (array([3., 5., 5.]), array([1, 3, 3]))
+        """
+        xp = self.xp
+        length = x.shape[-1]
+        start, end = self._adaptive_bounds(length, output_size)
+        width = int((end - start).max()) if output_size else 0
+        pos = start[:, None] + xp.arange(width)
+        # positions past a window's end read -inf; the first entry is always inside
+        values = xp.where(pos < end[:, None], x[..., xp.minimum(pos, length - 1)], -xp.inf)
+        arg = xp.argmax(values, axis=-1)
+        return xp.take_along_axis(values, arg[..., None], axis=-1)[..., 0], start + arg
+
+    def adaptive_avg_weights(self, length, output_size, dtype):
+        """The (L, output_size) matrix whose column i averages adaptive window i.
+
+        ``x @ weights`` is adaptive average pooling of the last dim.
+
+        >>> from nanotorch.backends import get_backend
+        >>> get_backend("numpy").adaptive_avg_weights(3, 2, "float64")
+        array([[0.5, 0. ],
+               [0.5, 0.5],
+               [0. , 0.5]])
+        """
+        xp = self.xp
+        start, end = self._adaptive_bounds(length, output_size)
+        rows = xp.arange(length)[:, None]
+        inside = (rows >= start) & (rows < end)
+        return (inside / (end - start)).astype(dtype)
+
+    # --- nn kernels (used by nanotorch/ops/nn.py) ----------------------------
+    def linear(self, x, w, b):
+        """x @ w.T + b in one call: (..., in), (out, in), (out,) or None -> (..., out)."""
+        out = self.xp.matmul(x, w.T)
+        if b is not None:
+            out += b
+        return out
+
+    def binary_cross_entropy(self, p, y):
+        """-(y log p + (1 - y) log(1 - p)), each log clamped at -100 like torch."""
+        xp = self.xp
+        return -(y * xp.maximum(xp.log(p), -100) + (1 - y) * xp.maximum(xp.log1p(-p), -100))
+
+    def binary_cross_entropy_with_logits(self, x, y, pos_weight):
+        """(1 - y) x + (1 + (pw - 1) y) softplus(-x), with softplus kept finite for any |x|."""
+        xp = self.xp
+        softplus_neg = xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0)
+        weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * y
+        return (1 - y) * x + weight * softplus_neg
+
+    def erf(self, x):
+        """The error function to ~1e-15 relative, computed in float64 (numpy has no erf).
+
+        |x| < 2: erf(x) = 2/sqrt(pi) exp(-x²) sum_n (2x²)^n x / (1·3···(2n+1)), whose
+        terms are all positive (no cancellation). 2 <= |x| < 6: 1 - erfc(x) with
+        erfc from its continued fraction. Beyond 6, erf(x) = ±1 in double precision.
+        """
+        xp = self.xp
+        a = xp.abs(xp.asarray(x, dtype=xp.float64))
+        out = xp.ones_like(a)
+        small = a < 2
+        s = a[small]
+        two_s2, term = 2 * s * s, s
+        total = s
+        for k in range(1, 30):
+            term = term * two_s2 / (2 * k + 1)
+            total = total + term
+        out[small] = 1.1283791670955126 * xp.exp(-s * s) * total
+        mid = ~small & (a < 6)
+        m = a[mid]
+        f = m
+        for k in range(40, 0, -1):
+            f = m + (k / 2) / f
+        out[mid] = 1 - xp.exp(-m * m) / (1.7724538509055159 * f)
+        return (xp.sign(x) * out).astype(x.dtype, copy=False)

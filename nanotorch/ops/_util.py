@@ -50,13 +50,15 @@ def binary_operands(a, b):
             y = b._data
             if b._backend is not backend:
                 check_same_device(a, b)
-            if x.dtype != y.dtype:
+            if x.dtype is not y.dtype and x.dtype != y.dtype:
                 target = _dtype.result_type(a, b).np
                 x = x.astype(target, copy=False)
                 y = y.astype(target, copy=False)
             return x, y, backend
-        y = as_scalar(b)
-        return _promote_with_scalar(x, y), y, backend
+        if type(b) is not float or x.dtype.kind not in "fc":
+            b = as_scalar(b)
+            x = _promote_with_scalar(x, b)
+        return x, b, backend
     if isinstance(b, T):
         x = as_scalar(a, "input")
         return x, _promote_with_scalar(b._data, x), b._backend
@@ -74,6 +76,17 @@ def _promote_with_scalar(array, scalar):
     elif kind == "f" and type(scalar) is complex:
         return array.astype(np.complex128 if array.dtype == np.float64 else np.complex64)
     return array
+
+
+_SCALAR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half",
+                      "bfloat16": "BFloat16", "int8": "Char", "uint8": "Byte", "int16": "Short",
+                      "int32": "Int", "int64": "Long", "bool": "Bool", "complex64": "ComplexFloat",
+                      "complex128": "ComplexDouble"}
+
+
+def scalar_type_name(dtype):
+    """The name torch's error messages give a dtype: ``Float``, ``Long``, ``Bool``..."""
+    return _SCALAR_TYPE_NAMES.get(dtype.name, dtype.name.capitalize())
 
 
 def to_float(array):

@@ -7,6 +7,8 @@ from .elementwise import Op
 class ToDevice(Op):
     """Copy to another backend/device; the gradient is copied back."""
 
+    sets_backend = True
+
     @staticmethod
     def forward(ctx, a, backend, device):
         ctx.source_backend, ctx.source_device = a._backend, a.device

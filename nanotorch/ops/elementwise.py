@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from ..autograd.function import Function
+from ..autograd.function import BuiltinFunction
 from ._util import binary_operands, broadcast_shapes, to_float, wrap
 
 
@@ -25,10 +25,8 @@ def broadcast_error_message(a, b):
     return "operands could not be broadcast together"
 
 
-class Op(Function):
+class Op(BuiltinFunction):
     """A built-in op: forward on raw backend arrays, backward in tensor ops."""
-
-    _raw_forward = True
 
 
 # --- zip: two inputs ----------------------------------------------------------
@@ -40,7 +38,6 @@ class _Zip(Op):
     @classmethod
     def forward(cls, ctx, a, b):
         x, y, backend = binary_operands(a, b)
-        ctx.backend = backend
         ctx.save_for_backward(a, b)
         try:
             return getattr(backend, cls.kernel)(x, y)
@@ -61,7 +58,7 @@ class Sub(_Zip):
 
     @staticmethod
     def backward(ctx, g):
-        return g, -g
+        return g, -g if ctx.needs_input_grad[1] else None
 
 
 class Mul(_Zip):
@@ -78,7 +75,6 @@ class Div(_Zip):
     @classmethod
     def forward(cls, ctx, a, b):
         x, y, backend = binary_operands(a, b)
-        ctx.backend = backend
         ctx.save_for_backward(a, b)
         # true division of integers gives the default float dtype (numpy would give float64)
         if not hasattr(x, "dtype"):
@@ -108,7 +104,6 @@ class Pow(_Zip):
         x, y, backend = binary_operands(a, b)
         if type(y) is int and y < 0 and x.dtype.kind in "iu":
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        ctx.backend = backend
         ctx.save_for_backward(a, b)
         try:
             out = backend.power(x, y)
@@ -163,7 +158,6 @@ class Atan2(_Zip):
     @classmethod
     def forward(cls, ctx, a, b):
         x, y, backend = binary_operands(a, b)
-        ctx.backend = backend
         ctx.save_for_backward(a, b)
         return backend.arctan2(to_float(x), to_float(y))
 
@@ -534,7 +528,6 @@ class Where(Op):
     @staticmethod
     def forward(ctx, condition, a, b):
         x, y, backend = binary_operands(a, b)
-        ctx.backend = backend
         ctx.save_for_backward(condition)
         cond = condition._data
         if cond.dtype.kind != "b":

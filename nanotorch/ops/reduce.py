@@ -7,8 +7,9 @@ the winning elements for max and min.
 """
 from __future__ import annotations
 
+from ..autograd.grad_mode import state as _grad_state
 from .elementwise import Op
-from ._util import normalize_dim, to_float, wrap
+from ._util import normalize_dim, scalar_type_name, to_float, wrap
 
 
 def _kept_shape(shape, dims):
@@ -68,7 +69,7 @@ class Mean(Op):
         if x.dtype.kind not in "fc" and dtype is None:
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating point "
-                f"or complex dtype. Got: {a.dtype.name.capitalize()}")
+                f"or complex dtype. Got: {scalar_type_name(a.dtype)}")
         ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, x.shape
         count = 1
         for d in dims:
@@ -99,6 +100,8 @@ class Prod(Op):
         backend = a._backend
         if not bool(backend.xp.any(a._data == 0)):
             return g * (a.prod(dims, keepdim=True) / a), None, None, None
+        if _grad_state.enabled:  # create_graph: the same products, as differentiable ops
+            return g * _prod_of_others(a, dims), None, None, None
         # With zeros, divide-by-x fails: take the product of the others directly.
         xp = backend.xp
         moved = xp.moveaxis(a._data, dims, tuple(range(-len(dims), 0)))
@@ -109,6 +112,23 @@ class Prod(Op):
         others = (left * right).reshape(moved.shape)
         others = xp.moveaxis(others, tuple(range(-len(dims), 0)), dims)
         return g * wrap(others, backend), None, None, None
+
+
+def _prod_of_others(a, dims):
+    """For each element, the product of the others in its slice over ``dims``, differentiably.
+
+    Each flattened slice of length n is repeated n times with one element set to 1: O(n²),
+    which is why this runs only when the backward itself is being recorded.
+    """
+    from .._creation import eye
+    rest = [d for d in range(a.ndim) if d not in dims]
+    order = rest + list(dims)
+    moved = a.permute(order)
+    flat = moved.reshape(tuple(moved.shape[:len(rest)]) + (-1,))
+    n = flat.shape[-1]
+    others = flat.unsqueeze(-2).masked_fill(eye(n, dtype="bool", device=a.device), 1).prod(-1)
+    inverse = [order.index(d) for d in range(a.ndim)]
+    return others.reshape(moved.shape).permute(inverse)
 
 
 class Amax(Op):
@@ -145,7 +165,7 @@ class MaxDim(Op):
         ctx.dim, ctx.keepdim, ctx.shape = dim, keepdim, a._data.shape
         ctx.indices = indices
         backend = a._backend
-        idx = backend.expand_dims(indices, dim) if not keepdim else indices
+        idx = backend.expand_dims(indices, dim)  # indices come without the reduced dim
         values = backend.take_along_axis(a._data, idx, axis=dim)
         return values if keepdim else backend.squeeze(values, axis=dim)
 
@@ -153,7 +173,7 @@ class MaxDim(Op):
     def backward(ctx, g):
         from .index import PutAlongDim
         backend = g._backend
-        idx = ctx.indices if ctx.keepdim else backend.expand_dims(ctx.indices, ctx.dim)
+        idx = backend.expand_dims(ctx.indices, ctx.dim)
         gk = g if ctx.keepdim else g.unsqueeze(ctx.dim)
         return PutAlongDim.apply(gk, wrap(idx, backend), ctx.dim, ctx.shape), None, None, None
 

@@ -128,8 +128,7 @@ class Cat(Op):
     def forward(ctx, dim, *tensors):
         ctx.dim = dim
         ctx.sizes = [t._data.shape[dim] if t._data.ndim else 0 for t in tensors]
-        ctx.backend = tensors[0]._backend
-        return ctx.backend.concatenate([t._data for t in tensors], axis=dim)
+        return tensors[0]._backend.concatenate([t._data for t in tensors], axis=dim)
 
     @staticmethod
     def backward(ctx, g):
