@@ -14,6 +14,7 @@ True
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 
 from .._device import device
@@ -104,7 +105,9 @@ def _initial_backend():
                 f"NANOTORCH_BACKEND={name!r} is not a nanotorch backend; "
                 f"valid values are: {', '.join(sorted(_FACTORIES))}")
         return get_backend(name)
-    return get_backend("numpy")
+    # The fastest correct CPU backend installed. Picking numba costs no import
+    # time: its kernels import numba and compile (or load their cache) on first call.
+    return get_backend("numba" if importlib.util.find_spec("numba") else "numpy")
 
 
 _default = None

@@ -1,0 +1,80 @@
+"""Time every kernel the numba backend overrides against the numpy reference.
+
+    .venv/bin/python docs/backend_kernels_bench.py
+
+Sizes are the ones the benchmark workloads produce (the large MLP's
+512x1024 activations and 512x10 logits, a sentiment batch's 64x40 tokens of
+50-d embeddings). One thread, best of several blocks, after a warm-up call
+that also loads numba's compiled code from its cache.
+"""
+import time
+
+import numpy as np
+
+from nanotorch.backends import get_backend
+
+
+def best_us(fn, *args, repeat=7):
+    fn(*args)
+    n = 1
+    while True:  # grow the block until it takes ~20 ms, then time `repeat` blocks
+        t = time.perf_counter()
+        for _ in range(n):
+            fn(*args)
+        if time.perf_counter() - t > 0.02:
+            break
+        n *= 2
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        for _ in range(n):
+            fn(*args)
+        times.append((time.perf_counter() - t) / n)
+    return min(times) * 1e6
+
+
+def cases():
+    rng = np.random.default_rng(0)
+    f32 = np.float32
+    act = rng.standard_normal((512, 1024)).astype(f32)
+    grad = rng.standard_normal((512, 1024)).astype(f32)
+    small = rng.standard_normal((50, 10)).astype(f32)
+    small_g = rng.standard_normal((50, 10)).astype(f32)
+    s = 1 / (1 + np.exp(-act))
+    logits = rng.standard_normal((512, 10)).astype(f32)
+    lg = rng.standard_normal((512, 10)).astype(f32)
+    wide = rng.standard_normal((64, 1000)).astype(f32)
+    sm = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    lsm = np.log(sm)
+    tokens = rng.integers(0, 5000, size=(64, 40))
+    emb_g = rng.standard_normal((64, 40, 50)).astype(f32)
+    return [
+        ("relu_back_zip", "512x1024", (act, grad)),
+        ("relu_back_zip", "50x10", (small, small_g)),
+        ("sigmoid_back_zip", "512x1024", (s, grad)),
+        ("tanh_back_zip", "512x1024", (np.tanh(act), grad)),
+        ("inv_back_zip", "512x1024", (act, grad)),
+        ("softmax", "512x10, dim -1", (logits, -1)),
+        ("softmax", "64x1000, dim -1", (wide, -1)),
+        ("log_softmax", "512x10, dim -1", (logits, -1)),
+        ("log_softmax", "64x1000, dim -1", (wide, -1)),
+        ("logsumexp", "512x10, dim -1", (logits, (1,))),
+        ("softmax_back", "512x10, dim -1", (sm, lg, -1)),
+        ("log_softmax_back", "512x10, dim -1", (lsm, lg, -1)),
+        ("index_add", "64x40 tokens, 50-d, 5000 rows", (5000, tokens, emb_g)),
+    ]
+
+
+def main():
+    ref, fast = get_backend("numpy"), get_backend("numba")
+    print(f"{'kernel':18} {'shape':32} {'numpy us':>10} {'numba us':>10} {'speedup':>8}")
+    for name, label, args in cases():
+        np.testing.assert_allclose(getattr(fast, name)(*args), getattr(ref, name)(*args),
+                                   rtol=1e-4, atol=1e-5)
+        t_ref = best_us(getattr(ref, name), *args)
+        t_fast = best_us(getattr(fast, name), *args)
+        print(f"{name:18} {label:32} {t_ref:10.1f} {t_fast:10.1f} {t_ref / t_fast:7.1f}x")
+
+
+if __name__ == "__main__":
+    main()

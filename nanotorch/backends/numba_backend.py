@@ -1,0 +1,153 @@
+"""The numba backend: numpy plus compiled loops for the kernels numpy does in several passes.
+
+It subclasses :class:`NumpyBackend` and overrides only the kernels where a
+single fused loop beats numpy's chain of temporaries (measured, see
+``docs/backends.rst``): the activation backward zips, softmax, log-softmax and
+softmax's backward along a narrow last axis, logsumexp along the last axis and
+the embedding scatter-add. Matmul stays on numpy's BLAS.
+
+Each override takes the compiled path only for what the loops are written
+for (float32/float64, C-contiguous, the last axis, equal shapes) and hands
+everything else to the numpy reference, so results never depend on whether
+the fast path was taken. Importing this module does not import numba: the
+loops in ``numba_kernels`` are imported and compiled (or loaded from numba's
+on-disk cache) on the first call of each kernel.
+
+>>> import numpy as np
+>>> from nanotorch.backends import get_backend
+>>> b = get_backend("numba")
+>>> b.relu_back_zip(np.array([-1.0, 2.0]), np.array([5.0, 5.0]))
+array([0., 5.])
+"""
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+
+from .numpy_backend import NumpyBackend
+
+_FLOAT_CHARS = "fd"  # float32, float64: the dtypes the loops are compiled for
+# Rows at most this wide go to the softmax-family loops. numba's scalar exp and
+# in-order sums lose to numpy's SIMD exp and pairwise sums on wider rows (at 32
+# columns numpy is already ahead); on classifier logits (10 classes) the single
+# pass wins. Measured in docs/backends.rst.
+_NARROW = 16
+_kernels = None
+
+
+def _k():
+    """The ``numba_kernels`` module, imported on first use so ``import nanotorch`` stays fast."""
+    global _kernels
+    if _kernels is None:
+        from . import numba_kernels
+        _kernels = numba_kernels
+    return _kernels
+
+
+def _flat_pair(a, d):
+    """Whether two arrays suit a flat elementwise loop: same shape and float dtype, both C-contiguous."""
+    return (type(a) is np.ndarray and type(d) is np.ndarray and a.shape == d.shape
+            and a.dtype == d.dtype and a.dtype.char in _FLOAT_CHARS
+            and a.flags.c_contiguous and d.flags.c_contiguous)
+
+
+def _last_axis(a, axis):
+    """Whether ``axis`` (an int or a 1-tuple) is the last, narrow axis of a contiguous float array."""
+    if type(axis) is tuple:
+        if len(axis) != 1:
+            return False
+        axis = axis[0]
+    return (type(a) is np.ndarray and a.ndim > 0 and a.size > 0 and a.dtype.char in _FLOAT_CHARS
+            and axis in (-1, a.ndim - 1) and a.shape[-1] <= _NARROW and a.flags.c_contiguous)
+
+
+def _rows(a):
+    return a.reshape(-1, a.shape[-1])
+
+
+class NumbaBackend(NumpyBackend):
+    """CPU backend with numba-compiled fused kernels; everything else is the numpy reference.
+
+    >>> import nanotorch
+    >>> from nanotorch.backends import get_backend
+    >>> get_backend("numba").device_type
+    'cpu'
+    """
+
+    name = "numba"
+
+    def __init__(self):
+        if importlib.util.find_spec("numba") is None:
+            raise ModuleNotFoundError("numba", name="numba")
+        super().__init__(np)
+
+    # --- fused activation backward zips -------------------------------------
+    def _zip(self, loop, a, d):
+        out = np.empty_like(d)
+        loop(a.reshape(-1), d.reshape(-1), out.reshape(-1))
+        return out
+
+    def relu_back_zip(self, a, d):
+        if _flat_pair(a, d):
+            return self._zip(_k().relu_back, a, d)
+        return super().relu_back_zip(a, d)
+
+    def sigmoid_back_zip(self, out, d):
+        if _flat_pair(out, d):
+            return self._zip(_k().sigmoid_back, out, d)
+        return super().sigmoid_back_zip(out, d)
+
+    def tanh_back_zip(self, out, d):
+        if _flat_pair(out, d):
+            return self._zip(_k().tanh_back, out, d)
+        return super().tanh_back_zip(out, d)
+
+    def inv_back_zip(self, a, d):
+        if _flat_pair(a, d):
+            return self._zip(_k().inv_back, a, d)
+        return super().inv_back_zip(a, d)
+
+    # --- softmax family along the last axis ---------------------------------
+    def softmax(self, a, axis):
+        if _last_axis(a, axis):
+            out = np.empty_like(a)
+            _k().softmax_rows(_rows(a), _rows(out))
+            return out
+        return super().softmax(a, axis)
+
+    def log_softmax(self, a, axis):
+        if _last_axis(a, axis):
+            out = np.empty_like(a)
+            _k().log_softmax_rows(_rows(a), _rows(out))
+            return out
+        return super().log_softmax(a, axis)
+
+    def logsumexp(self, a, axis, keepdims=False):
+        if _last_axis(a, axis):
+            out = np.empty(a.shape[:-1] + ((1,) if keepdims else ()), dtype=a.dtype)
+            _k().logsumexp_rows(_rows(a), out.reshape(-1))
+            return out
+        return super().logsumexp(a, axis, keepdims)
+
+    def softmax_back(self, out, g, axis):
+        if _flat_pair(out, g) and _last_axis(out, axis):
+            grad = np.empty_like(g)
+            _k().softmax_back_rows(_rows(out), _rows(g), _rows(grad))
+            return grad
+        return super().softmax_back(out, g, axis)
+
+    # --- embedding backward -------------------------------------------------
+    def index_add(self, num_rows, indices, values):
+        if not (type(values) is np.ndarray and values.dtype.char in _FLOAT_CHARS
+                and indices.dtype.kind in "iu"):
+            return super().index_add(num_rows, indices, values)
+        flat = np.ascontiguousarray(indices.reshape(-1), dtype=np.int64)
+        tail = values.shape[indices.ndim:]
+        width = int(np.prod(tail, dtype=np.int64))
+        rows = np.ascontiguousarray(values).reshape(flat.shape[0], width)
+        out = np.zeros((num_rows, width), dtype=values.dtype)
+        bad = _k().index_add_rows(out, flat, rows)
+        if bad >= 0:
+            raise IndexError(f"index {int(flat[bad])} is out of bounds for dimension 0 with size {num_rows}")
+        return out.reshape((num_rows,) + tail)

@@ -1,0 +1,139 @@
+"""The numba backend's compiled loops (imported on the first kernel call, never at import).
+
+Every function is ``@njit(cache=True, error_model="numpy")``: numba compiles it on its first call
+for the argument types it sees (float32 and float64 here) and stores the
+machine code in ``__pycache__``, so later processes load it instead of
+compiling again. The loops take contiguous arrays that the caller has
+already shaped: elementwise kernels see flat 1-D arrays, row kernels see
+2-D ``(rows, n)`` arrays and work along the last axis, where a row is one
+contiguous run of memory. Sums accumulate in float64 so float32 rows lose
+no more precision than numpy's pairwise sums.
+"""
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+# --- fused activation backward kernels (zip shape, flat) ----------------------------
+
+
+@njit(cache=True, error_model="numpy")
+def relu_back(a, d, out):
+    """out = d where a > 0 else 0."""
+    for i in range(a.size):
+        out[i] = d[i] if a[i] > 0 else 0
+
+
+@njit(cache=True, error_model="numpy")
+def sigmoid_back(s, d, out):
+    """out = d * s * (1 - s), s the sigmoid output."""
+    for i in range(s.size):
+        out[i] = d[i] * s[i] * (1 - s[i])
+
+
+@njit(cache=True, error_model="numpy")
+def tanh_back(t, d, out):
+    """out = d * (1 - t * t), t the tanh output."""
+    for i in range(t.size):
+        out[i] = d[i] * (1 - t[i] * t[i])
+
+
+@njit(cache=True, error_model="numpy")
+def inv_back(a, d, out):
+    """out = -d / (a * a), the lecture's Inv backward."""
+    for i in range(a.size):
+        out[i] = -d[i] / (a[i] * a[i])
+
+
+# --- softmax family along the last axis (rows) ----------------------------------------
+
+
+@njit(cache=True, error_model="numpy")
+def softmax_rows(x, out):
+    """out[r] = exp(x[r] - max) / sum(exp(x[r] - max))."""
+    rows, n = x.shape
+    for r in range(rows):
+        m = -math.inf
+        for j in range(n):
+            if x[r, j] > m or math.isnan(x[r, j]):
+                m = x[r, j]
+        s = 0.0
+        for j in range(n):
+            e = math.exp(x[r, j] - m)
+            out[r, j] = e
+            s += e
+        inv = 1.0 / s
+        for j in range(n):
+            out[r, j] = out[r, j] * inv
+
+
+@njit(cache=True, error_model="numpy")
+def logsumexp_rows(x, out):
+    """out[r] = log(sum(exp(x[r]))), shifted by the row max (0 when that max is infinite)."""
+    rows, n = x.shape
+    for r in range(rows):
+        m = -math.inf
+        for j in range(n):
+            if x[r, j] > m or math.isnan(x[r, j]):
+                m = x[r, j]
+        if math.isinf(m):
+            m = 0.0
+        s = 0.0
+        for j in range(n):
+            s += math.exp(x[r, j] - m)
+        out[r] = math.log(s) + m
+
+
+@njit(cache=True, error_model="numpy")
+def log_softmax_rows(x, out):
+    """out[r] = x[r] - logsumexp(x[r])."""
+    rows, n = x.shape
+    for r in range(rows):
+        m = -math.inf
+        for j in range(n):
+            if x[r, j] > m or math.isnan(x[r, j]):
+                m = x[r, j]
+        if math.isinf(m):
+            m = 0.0
+        s = 0.0
+        for j in range(n):
+            s += math.exp(x[r, j] - m)
+        lse = math.log(s) + m
+        for j in range(n):
+            out[r, j] = x[r, j] - lse
+
+
+@njit(cache=True, error_model="numpy")
+def softmax_back_rows(y, g, out):
+    """out[r] = y[r] * (g[r] - sum(g[r] * y[r])), y the softmax output."""
+    rows, n = y.shape
+    for r in range(rows):
+        s = 0.0
+        for j in range(n):
+            s += g[r, j] * y[r, j]
+        for j in range(n):
+            out[r, j] = y[r, j] * (g[r, j] - s)
+
+
+# --- embedding backward: scatter-add rows ---------------------------------------------
+
+
+@njit(cache=True, error_model="numpy")
+def index_add_rows(out, index, rows):
+    """out[index[i]] += rows[i] for every i; returns the first bad index's position or -1.
+
+    Negative indices count from the end, like numpy's. An index out of range
+    stops the loop before it writes out of bounds.
+    """
+    num = out.shape[0]
+    width = rows.shape[1]
+    for i in range(index.shape[0]):
+        r = index[i]
+        if r < 0:
+            r += num
+        if r < 0 or r >= num:
+            return i
+        for j in range(width):
+            out[r, j] += rows[i, j]
+    return -1
