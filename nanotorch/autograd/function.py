@@ -15,6 +15,7 @@ higher derivatives for free.
 """
 from __future__ import annotations
 
+import os
 import traceback
 import weakref
 
@@ -358,7 +359,7 @@ def _record(ctx, args, outputs):
         ctx.next_functions = tuple(edges)
         ctx.needs_input_grad = tuple(needs)
     if anomaly.state.enabled:
-        ctx._trace = "".join(traceback.format_stack()[:-3])
+        ctx._trace = _user_stack()
     if type(outputs) is tuple:
         ctx._num_outputs = len(outputs)
         ctx._output_meta = []
@@ -373,6 +374,22 @@ def _record(ctx, args, outputs):
     elif outputs._data.dtype.kind in "fc":
         outputs._requires_grad = True
         outputs.grad_fn = ctx
+
+
+def _user_stack():
+    """The current stack as text, without nanotorch's own frames on top (anomaly mode).
+
+    Ops are reached through different depths of wrappers (``x.sqrt()``,
+    ``nanotorch.sqrt(x)``, a custom ``Function.apply``), so the frames are cut
+    by where they live, not by counting.
+    """
+    frames = traceback.extract_stack()
+    while len(frames) > 1 and frames[-1].filename.startswith(_PACKAGE_DIR):
+        frames.pop()
+    return "".join(traceback.format_list(frames))
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 def leaf_accumulator(tensor):
