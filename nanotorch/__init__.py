@@ -28,6 +28,7 @@ from .random import Generator, default_generator, get_rng_state, initial_seed, m
     seed, set_rng_state
 from .tensor import Size, Tensor
 from . import autograd, backends  # noqa: E402
+from .array_api._dlpack import from_dlpack  # noqa: E402  (DLPack import, Array API)
 
 globals().update(_FUNCTIONS)
 

@@ -351,6 +351,30 @@ class Tensor(TensorMethods):
             array = array.astype(dtype, copy=False)
         return np.array(array, copy=True) if copy else array
 
+    # --- Array API standard: namespace, DLPack, device transfer -------------------
+    def __array_namespace__(self, /, *, api_version=None):
+        """``nanotorch.array_api``, the Array API standard namespace for tensors."""
+        if api_version not in (None, "2021.12", "2022.12", "2023.12", "2024.12"):
+            raise ValueError(f"unsupported Array API version {api_version!r}; this is 2024.12")
+        from . import array_api
+        return array_api
+
+    def __dlpack__(self, /, *, stream=None, max_version=None, dl_device=None, copy=None):
+        """Export the memory through DLPack (``numpy.from_dlpack(t)`` shares it)."""
+        if self._requires_grad:
+            raise RuntimeError("Can't export tensors that require gradient, use tensor.detach()")
+        kwargs = {k: v for k, v in (("stream", stream), ("max_version", max_version),
+                                    ("dl_device", dl_device), ("copy", copy)) if v is not None}
+        return self._data.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self):
+        """``(device type, index)`` in DLPack's codes: (1, 0) for the CPU, (2, n) for cuda:n."""
+        return self._data.__dlpack_device__()
+
+    def to_device(self, device, /, *, stream=None):
+        """This tensor on ``device`` (the Array API spelling of ``to(device)``)."""
+        return self.to(device)
+
     def __repr__(self):
         return tensor_repr(self)
 
