@@ -153,7 +153,8 @@ class NumpyBackend:
         xp = self.xp
         m = xp.max(a, axis=axis, keepdims=True)
         m = xp.where(xp.isfinite(m), m, 0)
-        out = xp.log(xp.sum(xp.exp(a - m), axis=axis, keepdims=True)) + m
+        with np.errstate(divide="ignore"):  # an all -inf slice sums to 0: log(0) is -inf, silently
+            out = xp.log(xp.sum(xp.exp(a - m), axis=axis, keepdims=True)) + m
         return out if keepdims else xp.squeeze(out, axis=axis)
 
     # --- fused kernels ------------------------------------------------------
