@@ -411,7 +411,8 @@ class NumpyBackend:
     def binary_cross_entropy(self, p, y):
         """-(y log p + (1 - y) log(1 - p)), each log clamped at -100 like torch."""
         xp = self.xp
-        return -(y * xp.maximum(xp.log(p), -100) + (1 - y) * xp.maximum(xp.log1p(-p), -100))
+        with np.errstate(divide="ignore"):  # p of exactly 0 or 1 (a saturated sigmoid) is clamped
+            return -(y * xp.maximum(xp.log(p), -100) + (1 - y) * xp.maximum(xp.log1p(-p), -100))
 
     def binary_cross_entropy_with_logits(self, x, y, pos_weight):
         """(1 - y) x + (1 + (pw - 1) y) softplus(-x), with softplus kept finite for any |x|."""
