@@ -7,16 +7,35 @@ from . import _dtype
 
 
 def _float_formatter(values):
+    """torch's choice: integer style, fixed 4 decimals, or scientific when magnitudes spread."""
     finite = values[np.isfinite(values)] if values.size else values
     if finite.size == 0:
         return lambda v: _special(v) or "0."
-    if np.all(finite == np.round(finite)) and np.max(np.abs(finite)) < 1e8:
-        return lambda v: _special(v) or f"{v:.0f}."
+    int_mode = bool(np.all(finite == np.round(finite)))
     magnitudes = np.abs(finite[finite != 0])
-    if magnitudes.size and (magnitudes.max() >= 1e8 or magnitudes.min() < 1e-4
-                            or magnitudes.max() / magnitudes.min() > 1e3 and magnitudes.max() > 1e3):
+    if magnitudes.size and (magnitudes.max() / magnitudes.min() > 1e3 or magnitudes.max() > 1e8
+                            or not int_mode and magnitudes.min() < 1e-4):
         return lambda v: _special(v) or f"{v:.4e}"
+    if int_mode:
+        return lambda v: _special(v) or f"{v:.0f}."
     return lambda v: _special(v) or f"{v:.4f}"
+
+
+def _shown(array, edgeitems=3, threshold=1000):
+    """The elements a summarised repr prints (all of them up to ``threshold``)."""
+    if array.size <= threshold:
+        return array
+    for axis, n in enumerate(array.shape):
+        if n > 2 * edgeitems:
+            keep = list(range(edgeitems)) + list(range(n - edgeitems, n))
+            array = np.take(array, keep, axis=axis)
+    return array
+
+
+def _padded(fmt, values):
+    """Right-align every element to the widest finite one, as torch does."""
+    width = max((len(fmt(v)) for v in values[np.isfinite(values)]), default=0)
+    return lambda v: fmt(v).rjust(width)
 
 
 def _special(v):
@@ -30,8 +49,8 @@ def _special(v):
 def format_data(array):
     """The bracketed numbers of a repr, with torch's float styles and summarisation."""
     if array.dtype.kind == "f":
-        fmt = _float_formatter(array.astype(np.float64))
-        formatter = {"float_kind": fmt}
+        shown = _shown(array).astype(np.float64)
+        formatter = {"float_kind": _padded(_float_formatter(shown), shown)}
     elif array.dtype.kind == "c":
         real = _float_formatter(np.concatenate([array.real.ravel(), array.imag.ravel()]).astype(np.float64))
         formatter = {"complex_kind": lambda v: f"{real(v.real)}{'+' if v.imag >= 0 or np.isnan(v.imag) else '-'}"
