@@ -32,6 +32,10 @@ from .array_api._dlpack import from_dlpack  # noqa: E402  (DLPack import, Array 
 
 globals().update(_FUNCTIONS)
 
+# Training: layers, optimizers, data loading and checkpoints (they import the core above).
+from . import nn, optim, utils  # noqa: E402
+from .serialization import load, save  # noqa: E402
+
 __version__ = "0.1.0"
 
 __all__ = sorted(set(_creation_all) | set(_FUNCTIONS) | {

@@ -1,0 +1,106 @@
+"""Fused ops for neural networks: one kernel call forward, a few tensor ops backward.
+
+``nn`` composes ordinary ops wherever it can; the ops here exist because
+the composed version is either numerically unsafe (binary cross-entropy
+on logits must not overflow for large ``|x|``; its gradient at ``x = 0``
+must not fall into the kinks of ``abs`` and ``relu``), missing (``erf``),
+or on the hot path of every training step (``linear``: one op instead of
+transpose, matmul and add).
+"""
+from __future__ import annotations
+
+import math
+
+from .elementwise import Op
+from .linalg import matmul_error
+from ._util import check_same_device, to_float
+
+
+class Linear(Op):
+    """x @ w.T + b: (..., in), (out, in), (out,) or None -> (..., out)."""
+
+    @staticmethod
+    def forward(ctx, x, w, b):
+        if x._backend is not w._backend:
+            check_same_device(x, w)
+        if x._data.shape[-1] != w._data.shape[-1]:
+            rows = math.prod(x._data.shape[:-1])
+            raise matmul_error((rows, x._data.shape[-1]), w._data.shape[::-1])
+        if x._data.dtype != w._data.dtype:
+            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                               f"{x.dtype.name.capitalize()} and {w.dtype.name.capitalize()}")
+        ctx.save_for_backward(x, w)
+        return x._backend.linear(x._data, w._data, None if b is None else b._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        gx = g @ w if ctx.needs_input_grad[0] else None
+        gw = None
+        if ctx.needs_input_grad[1]:
+            if x.ndim == 1:
+                gw = g.unsqueeze(1) * x
+            else:
+                gw = g.reshape(-1, g.shape[-1]).mT @ x.reshape(-1, x.shape[-1])
+        # The engine sums the bias gradient over the batch dims.
+        return gx, gw, g if ctx.needs_input_grad[2] else None
+
+
+class BinaryCrossEntropy(Op):
+    """Elementwise -(y log p + (1 - y) log(1 - p)), logs clamped at -100 (torch's rule)."""
+
+    @staticmethod
+    def forward(ctx, p, y):
+        ctx.save_for_backward(p, y)
+        return p._backend.binary_cross_entropy(p._data, y._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        p, y = ctx.saved_tensors
+        gp = gy = None
+        if ctx.needs_input_grad[0]:
+            # torch's derivative: the denominator is kept away from zero at p = 0 and p = 1.
+            gp = g * (p - y) / ((1 - p) * p).clamp_min(1e-12)
+        if ctx.needs_input_grad[1]:
+            gy = g * ((-p).log1p().clamp_min(-100) - p.log().clamp_min(-100))
+        return gp, gy
+
+
+class BinaryCrossEntropyWithLogits(Op):
+    """Elementwise (1 - y) x + (1 + (pw - 1) y) softplus(-x): BCE of sigmoid(x), never overflowing."""
+
+    @staticmethod
+    def forward(ctx, x, y, pos_weight):
+        ctx.save_for_backward(x, y, pos_weight)
+        return x._backend.binary_cross_entropy_with_logits(
+            x._data, y._data, None if pos_weight is None else pos_weight._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y, pw = ctx.saved_tensors
+        gx = gy = gpw = None
+        sig_neg = (-x).sigmoid()
+        if ctx.needs_input_grad[0]:
+            weight = 1 if pw is None else 1 + (pw - 1) * y
+            gx = g * ((1 - y) - weight * sig_neg)
+        if ctx.needs_input_grad[1] or ctx.needs_input_grad[2]:
+            softplus_neg = (-x).relu() + (-x.abs()).exp().log1p()
+            if ctx.needs_input_grad[1]:
+                gy = g * (-x if pw is None else (pw - 1) * softplus_neg - x)
+            if ctx.needs_input_grad[2]:
+                gpw = g * y * softplus_neg
+        return gx, gy, gpw
+
+
+class Erf(Op):
+    """The error function; d/dx erf(x) = 2/sqrt(pi) exp(-x²)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return a._backend.erf(to_float(a._data))
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * (2 / math.sqrt(math.pi)) * (-a * a).exp()
