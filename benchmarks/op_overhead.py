@@ -84,14 +84,14 @@ class NumpyCall(Impl):
 
 
 def breakdown_times(name, repeat):
-    """us/op per op kind for framework ``name`` in this process, plus the bare numpy call."""
+    """us/op (min over blocks) per op kind for framework ``name`` in this process, plus a bare numpy call."""
     fw = load_framework(name)
-    times = {"one bare numpy call": measure({"numpy": NumpyCall()}, repeat=repeat)["numpy"]["median"]
+    times = {"one bare numpy call": measure({"numpy": NumpyCall()}, repeat=repeat)["numpy"]["min"]
              * 1e6 / LENGTH}
     for kind in KINDS:
         try:
             impl = KindChain(fw, kind, default_device(name))
-            times[kind] = measure({name: impl}, repeat=repeat, block_s=0.1)[name]["median"] * 1e6 / LENGTH
+            times[kind] = measure({name: impl}, repeat=repeat, block_s=0.1)[name]["min"] * 1e6 / LENGTH
         except Exception as exc:
             times[kind] = f"error: {type(exc).__name__}: {exc}"
     return times
@@ -158,7 +158,7 @@ def main(argv=None):
     if not run_args.backends:
         run_args.backends = [None]  # no NANOTORCH_BACKEND: whatever nanotorch picks itself
     torch_run, backend_runs = run.run_all(run_args)
-    _, per_op, notes = run.build_table(torch_run, backend_runs)
+    _, per_op, notes = run.build_table(torch_run, backend_runs, run_args.stat)
     print()
     print("\n".join(per_op) if per_op else "op_chain did not run")
     for i, note in enumerate(notes, 1):

@@ -125,8 +125,13 @@ def fmt_ms(seconds):
     return f"{ms:.3f}"
 
 
-def build_table(torch_run, backend_runs):
-    """The markdown table, the per-op lines of the op chain, and footnotes."""
+def build_table(torch_run, backend_runs, stat="min"):
+    """The markdown table, the per-op lines of the op chain, and footnotes.
+
+    ``stat`` picks which summary of the timed blocks is shown: ``min`` (the
+    least disturbed block, the default: on a shared machine other processes only
+    ever add time) or ``median``.
+    """
     runs = ([torch_run] if torch_run else []) + list(backend_runs.values())
     labels = list(dict.fromkeys(r["label"] for run in runs for r in run["rows"]))
     by_label = lambda run: {r["label"]: r for r in run["rows"]}  # noqa: E731
@@ -140,14 +145,14 @@ def build_table(torch_run, backend_runs):
     notes, per_op = [], []
 
     for label in labels:
-        refs = [rows[label]["results"]["numpy"]["median"]
+        refs = [rows[label]["results"]["numpy"][stat]
                 for rows in [torch_rows, *backend_rows.values()] if label in rows]
         ref_ms = statistics.median(refs)
         cells = [label, fmt_ms(ref_ms)]
         t_row = torch_rows.get(label)
         t_ratio = None
         if t_row and "torch" in t_row["results"]:
-            t, t_ref = t_row["results"]["torch"]["median"], t_row["results"]["numpy"]["median"]
+            t, t_ref = t_row["results"]["torch"][stat], t_row["results"]["numpy"][stat]
             t_ratio = t / t_ref
             cells += [fmt_ms(t), f"{t_ratio:.2f}"]
         else:
@@ -165,7 +170,7 @@ def build_table(torch_run, backend_runs):
                 notes.append(f"nanotorch[{b}] {label}: {err}")
                 cells += [f"error [{len(notes)}]", "-", "-"]
                 continue
-            nt, nt_ref = row["results"]["nanotorch"]["median"], row["results"]["numpy"]["median"]
+            nt, nt_ref = row["results"]["nanotorch"][stat], row["results"]["numpy"][stat]
             mark = ""
             if not row.get("check", {}).get("ok", False):
                 notes.append(f"nanotorch[{b}] {label}: WRONG RESULT: {row.get('check', {}).get('message')}")
@@ -211,6 +216,8 @@ def parse_args(argv=None):
     ap.add_argument("--python", default=sys.executable, help="interpreter for nanotorch")
     ap.add_argument("--torch-python", default=None, help="interpreter that has torch")
     ap.add_argument("--no-torch", action="store_true", help="do not time PyTorch")
+    ap.add_argument("--stat", default="min", choices=["min", "median"],
+                    help="summary of the timed blocks shown (default: %(default)s)")
     ap.add_argument("--json", default=None, help="also write the raw results here")
     args = ap.parse_args(argv)
     wanted = []
@@ -229,9 +236,10 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     torch_run, backend_runs = run_all(args)
-    lines, per_op, notes = build_table(torch_run, backend_runs)
+    lines, per_op, notes = build_table(torch_run, backend_runs, args.stat)
     print()
     print("Machine: " + machine_line(torch_run, backend_runs))
+    print(f"Times: {args.stat} over {args.repeat} blocks of ~{args.block_s} s; ms per step.")
     print()
     print("\n".join(lines))
     if per_op:
