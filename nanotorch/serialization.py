@@ -155,10 +155,27 @@ def _target_device(map_location):
     return map_location
 
 
+def _well_formed(kind, value):
+    """Whether a metadata entry has the type its kind needs (before it is used as one)."""
+    if kind in ("tensor", "ndarray"):
+        return isinstance(value, str)
+    if kind == "value":
+        return value is None or isinstance(value, (bool, int, float, str))
+    if kind == "dict":
+        return isinstance(value, list) and all(
+            isinstance(item, list) and len(item) == 2 and isinstance(item[0], (str, int))
+            and not isinstance(item[0], bool) for item in value)
+    if kind in ("list", "tuple"):
+        return isinstance(value, list)
+    return True  # unknown kinds get their own message below
+
+
 def _decode(node, arrays, device, where):
     if not isinstance(node, dict) or len(node) != 1:
         raise CheckpointError(f"{where}: malformed nanotorch metadata")
     kind, value = next(iter(node.items()))
+    if not _well_formed(kind, value):  # the metadata is untrusted input, like the rest of the file
+        raise CheckpointError(f"{where}: malformed nanotorch metadata")
     if kind in ("tensor", "ndarray"):
         if value not in arrays:
             raise CheckpointError(f"{where}: the metadata names a tensor {value!r} that the file "
@@ -238,7 +255,10 @@ def load(f, map_location=None, weights_only=None, mmap=None):
     try:
         description = json.loads(text)
         structure = description["object"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise CheckpointError(f"{where}: its nanotorch metadata is not valid JSON") from None
-    return _decode(structure, arrays, device, where)
+    try:
+        return _decode(structure, arrays, device, where)
+    except RecursionError:
+        raise CheckpointError(f"{where}: its nanotorch metadata is nested too deeply") from None
 
