@@ -76,10 +76,14 @@ def load_framework(name):
 def default_device(framework_name):
     """The device a framework's tensors go to: ``cuda`` for nanotorch's cupy backend, else ``cpu``.
 
-    torch is measured on CPU only (the suite compares against PyTorch CPU).
+    torch runs on the CPU (the suite compares against PyTorch CPU) unless
+    ``NANOTORCH_BENCH_TORCH_DEVICE`` says otherwise (``run.py --torch-device
+    cuda``, to set the cupy backend against PyTorch on the same GPU).
     """
     if framework_name == "nanotorch" and os.environ.get("NANOTORCH_BACKEND") == "cupy":
         return "cuda"
+    if framework_name == "torch":
+        return os.environ.get("NANOTORCH_BENCH_TORCH_DEVICE", "cpu")
     return "cpu"
 
 
@@ -220,4 +224,10 @@ def versions():
     for mod in ("torch", "numba", "cupy"):
         if mod in sys.modules:
             info[mod] = getattr(sys.modules[mod], "__version__", "?")
+    if "cupy" in sys.modules:
+        try:
+            name = sys.modules["cupy"].cuda.runtime.getDeviceProperties(0)["name"]
+            info["gpu"] = name.decode() if isinstance(name, bytes) else str(name)
+        except Exception:  # no GPU visible: the version is still worth reporting
+            pass
     return info

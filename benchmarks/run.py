@@ -37,11 +37,12 @@ ALL_BACKENDS = ["numpy", "numba", "cupy"]
 
 # --------------------------------------------------------------------------- running
 
-def run_worker(python, framework, args, backend=None):
+def run_worker(python, framework, args, backend=None, torch_device="cpu"):
     """Run one worker process; returns dict(versions, rows, import_error, crash)."""
     env = dict(os.environ)
     if backend is not None:
         env["NANOTORCH_BACKEND"] = backend
+    env["NANOTORCH_BENCH_TORCH_DEVICE"] = torch_device
     cmd = [python, str(WORKER), "--framework", framework, "--repeat", str(args.repeat),
            "--block-s", str(args.block_s), "--warmup-s", str(args.warmup_s)]
     if args.workloads:
@@ -93,7 +94,7 @@ def run_all(args):
                   file=sys.stderr)
         else:
             print(f"torch ({torch_py}):", file=sys.stderr)
-            torch_run = run_worker(torch_py, "torch", args)
+            torch_run = run_worker(torch_py, "torch", args, torch_device=args.torch_device)
             if torch_run["import_error"] or torch_run["crash"]:
                 print(f"skipping torch: {torch_run['import_error'] or torch_run['crash']}",
                       file=sys.stderr)
@@ -138,7 +139,9 @@ def build_table(torch_run, backend_runs, stat="min"):
     torch_rows = by_label(torch_run) if torch_run else {}
     backend_rows = {b: by_label(run) for b, run in backend_runs.items()}
 
-    head = ["workload", "numpy-ref ms", "torch ms", "torch /ref"]
+    tdev = torch_run["device"] if torch_run else "cpu"
+    tname = "torch" if tdev == "cpu" else f"torch[{tdev}]"
+    head = ["workload", "numpy-ref ms", f"{tname} ms", f"{tname} /ref"]
     for b in backend_runs:
         head += [f"nanotorch[{b}] ms", "/ref", "/torch"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -198,6 +201,8 @@ def machine_line(torch_run, backend_runs):
     for run in ([torch_run] if torch_run else []) + list(backend_runs.values()):
         vers.update(run["versions"])
     devices = {b: run["device"] for b, run in backend_runs.items() if run["device"] != "cpu"}
+    if torch_run and torch_run["device"] != "cpu":
+        devices["torch"] = torch_run["device"]
     ver = ", ".join(f"{k} {v}" for k, v in vers.items() if k != "nanotorch")
     extra = f"; devices: {devices}" if devices else ""
     return f"{cpu}, {platform.system()} {platform.release()}, 1 thread; {ver}{extra}"
@@ -216,6 +221,8 @@ def parse_args(argv=None):
     ap.add_argument("--python", default=sys.executable, help="interpreter for nanotorch")
     ap.add_argument("--torch-python", default=None, help="interpreter that has torch")
     ap.add_argument("--no-torch", action="store_true", help="do not time PyTorch")
+    ap.add_argument("--torch-device", default="cpu",
+                    help="device for PyTorch (default: %(default)s; 'cuda' to compare with the cupy backend)")
     ap.add_argument("--stat", default="min", choices=["min", "median"],
                     help="summary of the timed blocks shown (default: %(default)s)")
     ap.add_argument("--json", default=None, help="also write the raw results here")
