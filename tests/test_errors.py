@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 
 import nanotorch as T
-from nanotorch import backends
+from nanotorch import backends, nn, optim
+from nanotorch.nn import functional as F
+from nanotorch.utils.data import DataLoader, TensorDataset
 from nanotorch.backends import BackendUnavailable, NumpyBackend
 
 
@@ -359,6 +361,39 @@ CASES = [
      r"indices should be either on cpu or on the same device as the indexed tensor"),
     ("unknown_backend", lambda: T.set_default_backend("tpu"), ValueError,
      r"unknown nanotorch backend 'tpu'; valid backends are: .*numpy"),
+    # --- modules, losses, state dicts, data, optimizers ---------------------------------------
+    ("linear_in_features", lambda: nn.Linear(3, 2)(ones(4, 5)), RuntimeError,
+     r"mat1 and mat2 shapes cannot be multiplied \(4x5 and 3x2\)"),
+    ("sequential_in_features",
+     lambda: nn.Sequential(nn.Linear(2, 10), nn.ReLU(), nn.Linear(10, 1))(ones(8, 3)),
+     RuntimeError, r"\(8x3 and 2x10\)"),
+    ("state_dict_missing", lambda: nn.Linear(3, 2).load_state_dict({"weight": ones(2, 3)}),
+     RuntimeError, r"Error\(s\) in loading state_dict for Linear:\s+Missing key\(s\) in "
+                   r"state_dict: \"bias\""),
+    ("state_dict_unexpected", lambda: nn.Linear(3, 2).load_state_dict(
+        {"weight": ones(2, 3), "bias": ones(2), "extra": ones(1)}), RuntimeError,
+     r"Unexpected key\(s\) in state_dict: \"extra\""),
+    ("state_dict_shape", lambda: nn.Linear(3, 2).load_state_dict(
+        {"weight": ones(3, 3), "bias": ones(2)}), RuntimeError,
+     r"size mismatch for weight: copying a param with shape .*\[3, 3\].* from checkpoint, the "
+     r"shape in current model is .*\[2, 3\]"),
+    ("cross_entropy_target_oob", lambda: F.cross_entropy(ones(2, 3), T.tensor([0, 3])),
+     IndexError, r"Target 3 is out of bounds"),
+    ("cross_entropy_target_float", lambda: F.cross_entropy(ones(2, 3), T.tensor([0.0, 1.0])),
+     RuntimeError, r"target.*\[2, 3\].*\[2\]"),
+    ("bce_target_size", lambda: F.binary_cross_entropy(T.full((2,), 0.5), ones(3)), ValueError,
+     r"target size .*\[3\].* different to the input size .*\[2\]"),
+    ("dataloader_empty_shuffled",
+     lambda: DataLoader(TensorDataset(T.ones(0, 2)), batch_size=2, shuffle=True), ValueError,
+     r"num_samples should be a positive integer value, but got num_samples=0"),
+    ("dataloader_batch_size", lambda: DataLoader(TensorDataset(ones(3, 2)), batch_size=0),
+     ValueError, r"batch_size should be a positive integer value, but got batch_size=0"),
+    ("optimizer_no_params", lambda: optim.SGD([], lr=0.1), ValueError,
+     r"optimizer got an empty parameter list"),
+    ("optimizer_exhausted_iterator", lambda: optim.Adam(iter([])), ValueError,
+     r"optimizer got an empty parameter list"),
+    ("optimizer_negative_lr", lambda: optim.SGD(nn.Linear(2, 2).parameters(), lr=-1), ValueError,
+     r"Invalid learning rate: -1"),
 ]
 
 
