@@ -143,7 +143,8 @@ class FunctionCtx(Node):
             saved = self._saved
             if self.saves_output:
                 return saved[:-1] + (saved[-1].unpack(self),)
-            return saved
+            if self._raw_forward:  # a custom Function may have saved one of its outputs
+                return saved
         return self._unpack_saved()
 
     def _unpack_saved(self):
@@ -249,6 +250,10 @@ class Function(FunctionCtx):
         if _grad_state.enabled and _any_requires_grad(args):
             _record(ctx, args, outputs)
             if ctx._saved:
+        # as in torch, forward may already read which inputs will need a gradient
+        enabled = _grad_state.enabled
+        ctx.needs_input_grad = tuple(enabled and isinstance(a, _Tensor) and a._requires_grad
+                                     for a in args)
                 # A saved output would point back at this node: keep it as data only.
                 by_id = {id(o): o for o in (outputs if type(outputs) is tuple else (outputs,))}
                 ctx._saved = tuple(_SavedOutput(by_id[id(t)]) if id(t) in by_id else t
