@@ -230,37 +230,36 @@ class NumpyBackend:
         return out[(slice(None), slice(None), *(slice(p, p + n) for p, n in zip(padding, size)))]
 
     def im2col(self, x, kernel, stride, padding, dilation, out_size):
-        """Unfold every convolution window into a column: the input of one big matmul.
+        """Unfold every convolution window into a column: the input of a matmul.
 
-        (N, C, *spatial) -> (C * prod(kernel), N * prod(out_size)). Row ``(c, k...)``
-        and column ``(n, o...)`` hold ``x[n, c, o * stride + k * dilation - padding]``
+        (N, C, *spatial) -> (N, C * prod(kernel), prod(out_size)). Row ``(c, k...)``
+        and column ``(o...)`` of sample n hold ``x[n, c, o * stride + k * dilation - padding]``
         (zero outside ``x``), so ``weight.reshape(O, -1) @ cols`` is the convolution.
 
         >>> from nanotorch.backends import get_backend
         >>> b = get_backend("numpy")
         >>> b.im2col(b.xp.arange(4.0).reshape(1, 1, 4), (2,), (1,), (0,), (1,), (3,))
-        array([[0., 1., 2.],
-               [1., 2., 3.]])
+        array([[[0., 1., 2.],
+                [1., 2., 3.]]])
         """
         n = len(kernel)
         windows = self._windows(x, kernel, stride, padding, dilation, out_size, 0)
-        order = (1, *range(2 + n, 2 + 2 * n), 0, *range(2, 2 + n))
-        return windows.transpose(order).reshape(x.shape[1] * math.prod(kernel),
-                                                x.shape[0] * math.prod(out_size))
+        order = (0, 1, *range(2 + n, 2 + 2 * n), *range(2, 2 + n))
+        return windows.transpose(order).reshape(x.shape[0], x.shape[1] * math.prod(kernel),
+                                                math.prod(out_size))
 
     def col2im(self, cols, input_shape, kernel, stride, padding, dilation, out_size):
         """Fold columns back onto the input, adding where windows overlap (im2col's adjoint).
 
-        (C * prod(kernel), N * prod(out_size)) -> ``input_shape`` (N, C, *spatial).
+        (N, C * prod(kernel), prod(out_size)) -> ``input_shape`` (N, C, *spatial).
 
         >>> from nanotorch.backends import get_backend
         >>> b = get_backend("numpy")
-        >>> b.col2im(b.xp.ones((2, 3)), (1, 1, 4), (2,), (1,), (0,), (1,), (3,))
+        >>> b.col2im(b.xp.ones((1, 2, 3)), (1, 1, 4), (2,), (1,), (0,), (1,), (3,))
         array([[[1., 2., 2., 1.]]])
         """
-        n, c = input_shape[:2]
-        blocks = cols.reshape((c, *kernel, n, *out_size))
-        return self._fold(lambda k: blocks[(slice(None), *k)].swapaxes(0, 1), cols.dtype,
+        blocks = cols.reshape((*input_shape[:2], *kernel, *out_size))
+        return self._fold(lambda k: blocks[(slice(None), slice(None), *k)], cols.dtype,
                           input_shape, kernel, stride, padding, dilation, out_size)
 
     def max_pool(self, x, kernel, stride, padding, dilation, out_size):

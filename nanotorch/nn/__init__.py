@@ -10,5 +10,6 @@ from . import functional, init
 from .modules import *  # noqa: F401,F403  (every layer, listed in modules/__init__.py)
 from .modules import __all__ as _modules_all
 from .parameter import Parameter
+from . import utils  # nn.utils.rnn.pad_sequence
 
 __all__ = ["Parameter", "functional", "init"] + _modules_all

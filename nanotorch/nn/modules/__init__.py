@@ -16,3 +16,14 @@ __all__ = [
     "Flatten", "Unflatten",
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "L1Loss", "MSELoss", "NLLLoss",
 ]
+
+# --- Simple NLP: embedding, convolution, pooling ---
+from .sparse import Embedding  # noqa: E402
+from .conv import Conv1d, Conv2d  # noqa: E402
+from .pooling import (AdaptiveAvgPool1d, AdaptiveMaxPool1d, AvgPool1d, AvgPool2d,  # noqa: E402
+                      MaxPool1d, MaxPool2d)
+
+__all__ += [
+    "Embedding", "Conv1d", "Conv2d",
+    "AvgPool1d", "AvgPool2d", "MaxPool1d", "MaxPool2d", "AdaptiveAvgPool1d", "AdaptiveMaxPool1d",
+]
