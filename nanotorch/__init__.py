@@ -12,7 +12,14 @@ tensor([2., 4., 6.])
 """
 from __future__ import annotations
 
-from . import _dtype
+import warnings as _warnings
+
+# Like torch, ops that produce nan or inf do so silently; numpy's floating-point
+# warnings are silenced only where nanotorch's own code raised them.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"nanotorch(\.|$)",
+                         message=r"(divide by zero|invalid value|overflow|underflow) encountered")
+
+from . import _dtype  # noqa: E402
 from ._creation import *  # noqa: F401,F403  (factories)
 from ._creation import __all__ as _creation_all
 from ._device import device
