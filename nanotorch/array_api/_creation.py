@@ -321,7 +321,7 @@ def linspace(start, stop, /, num, *, dtype=None, device=None, endpoint=True):
 
 
 def meshgrid(*arrays, indexing="xy"):
-    """Coordinate grids from 1-D arrays: a tuple of broadcast views (differentiable).
+    """Coordinate grids from 1-D arrays: a list of broadcast views (differentiable).
 
     ``indexing='xy'`` (Cartesian) swaps the first two output dims; ``'ij'``
     keeps the input order.
@@ -350,7 +350,7 @@ def meshgrid(*arrays, indexing="xy"):
         shape = [1] * len(arrays)
         shape[axis] = a.shape[0]
         out.append(a.reshape(tuple(shape)).expand(tuple(sizes)))
-    return tuple(out)
+    return out
 
 
 def _triangle(x, k, upper, name):

@@ -145,7 +145,7 @@ def result_type(*arrays_and_dtypes):
         out = B.promote(out, d)
     for s in scalars:
         probe = Tensor._wrap(np.zeros((), dtype=out.np), _cpu_backend())
-        out = B.scalar_tensor(s if type(s) is not int else 0, probe).dtype
+        out = B.scalar_tensor(s, probe).dtype
     return out
 
 

@@ -275,6 +275,8 @@ def clip(x, /, min=None, max=None):
             bound = B.cast(bound, x.dtype)
         bounds.append(bound)
     lo, hi = bounds
+    if lo is not None and hi is not None and bool((lo > hi).any()):
+        raise ValueError("clip(): min must be less than or equal to max")
     shapes = [tuple(x.shape)] + [tuple(b.shape) for b in bounds if b is not None]
     from .._functions import broadcast_shapes
     shape = tuple(broadcast_shapes(*shapes))

@@ -19,7 +19,7 @@ __all__ = ["broadcast_arrays", "broadcast_to", "concat", "expand_dims", "flip", 
 
 
 def broadcast_arrays(*arrays):
-    """Views of the arrays broadcast to one shape, as a tuple.
+    """Views of the arrays broadcast to one shape, as a list.
 
     >>> from nanotorch import array_api as xp
     >>> [tuple(a.shape) for a in xp.broadcast_arrays(xp.zeros((2, 1)), xp.zeros(3))]
@@ -28,7 +28,7 @@ def broadcast_arrays(*arrays):
     for a in arrays:
         B.check_array(a, "broadcast_arrays")
     shape = _broadcast_shape([tuple(a.shape) for a in arrays], "broadcast_arrays")
-    return tuple(a if tuple(a.shape) == shape else a.expand(shape) for a in arrays)
+    return [a if tuple(a.shape) == shape else a.expand(shape) for a in arrays]
 
 
 def _broadcast_shape(shapes, name):
