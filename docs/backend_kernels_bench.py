@@ -4,7 +4,8 @@
 
 Sizes are the ones the benchmark workloads produce (the large MLP's
 512x1024 activations and 512x10 logits, a sentiment batch's 64x40 tokens of
-50-d embeddings). One thread, best of several blocks, after a warm-up call
+50-d embeddings, the conv
+sentiment model's 64x50x50 input, an image batch of 32x16x28x28). One thread, best of several blocks, after a warm-up call
 that also loads numba's compiled code from its cache.
 """
 import time
@@ -48,6 +49,12 @@ def cases():
     lsm = np.log(sm)
     tokens = rng.integers(0, 5000, size=(64, 40))
     emb_g = rng.standard_normal((64, 40, 50)).astype(f32)
+    pool_x = rng.standard_normal((64, 100, 48)).astype(f32)
+    pool2 = rng.standard_normal((32, 16, 28, 28)).astype(f32)
+    _, pool_idx = get_backend("numpy").max_pool(pool_x, (2,), (2,), (0,), (1,), (24,))
+    pool_g = rng.standard_normal(pool_idx.shape).astype(f32)
+    cols = rng.standard_normal((64, 150, 48)).astype(f32)
+    cols2 = rng.standard_normal((32, 16 * 9, 26 * 26)).astype(f32)
     return [
         ("relu_back_zip", "512x1024", (act, grad)),
         ("relu_back_zip", "50x10", (small, small_g)),
@@ -62,6 +69,12 @@ def cases():
         ("softmax_back", "512x10, dim -1", (sm, lg, -1)),
         ("log_softmax_back", "512x10, dim -1", (lsm, lg, -1)),
         ("index_add", "64x40 tokens, 50-d, 5000 rows", (5000, tokens, emb_g)),
+        ("max_pool", "64x100x48, k2 s2", (pool_x, (2,), (2,), (0,), (1,), (24,))),
+        ("max_pool", "32x16x28x28, k2 s2", (pool2, (2, 2), (2, 2), (0, 0), (1, 1), (14, 14))),
+        ("max_pool_back", "64x100x24 -> 48", (pool_g, pool_idx, pool_x.shape)),
+        ("col2im", "64x150x48 -> 64x50x50, k3", (cols, (64, 50, 50), (3,), (1,), (0,), (1,), (48,))),
+        ("col2im", "32x(16*9)x(26*26), 3x3", (cols2, (32, 16, 28, 28), (3, 3), (1, 1), (0, 0),
+                                              (1, 1), (26, 26))),
     ]
 
 
@@ -69,8 +82,10 @@ def main():
     ref, fast = get_backend("numpy"), get_backend("numba")
     print(f"{'kernel':18} {'shape':32} {'numpy us':>10} {'numba us':>10} {'speedup':>8}")
     for name, label, args in cases():
-        np.testing.assert_allclose(getattr(fast, name)(*args), getattr(ref, name)(*args),
-                                   rtol=1e-4, atol=1e-5)
+        got, want = getattr(fast, name)(*args), getattr(ref, name)(*args)
+        for g, w in zip(got if isinstance(got, tuple) else (got,),
+                        want if isinstance(want, tuple) else (want,)):
+            np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-5)
         t_ref = best_us(getattr(ref, name), *args)
         t_fast = best_us(getattr(fast, name), *args)
         print(f"{name:18} {label:32} {t_ref:10.1f} {t_fast:10.1f} {t_ref / t_fast:7.1f}x")

@@ -3,8 +3,10 @@
 It subclasses :class:`NumpyBackend` and overrides only the kernels where a
 single fused loop beats numpy's chain of temporaries (measured, see
 ``docs/backends.rst``): the activation backward zips, softmax, log-softmax and
-softmax's backward along a narrow last axis, logsumexp along the last axis and
-the embedding scatter-add. Matmul stays on numpy's BLAS.
+softmax's backward along a narrow last axis, logsumexp along the last axis,
+the embedding scatter-add, max pooling (1-d and 2-d) and its backward, and
+the 1-d convolution's col2im. Matmul stays on numpy's BLAS; im2col stays a
+numpy strided view.
 
 Each override takes the compiled path only for what the loops are written
 for (float32/float64, C-contiguous, the last axis, equal shapes) and hands
@@ -22,6 +24,7 @@ array([0., 5.])
 from __future__ import annotations
 
 import importlib.util
+import math
 
 import numpy as np
 
@@ -151,3 +154,37 @@ class NumbaBackend(NumpyBackend):
         if bad >= 0:
             raise IndexError(f"index {int(flat[bad])} is out of bounds for dimension 0 with size {num_rows}")
         return out.reshape((num_rows,) + tail)
+
+    # --- pooling and the convolution's fold -----------------------------------
+    def max_pool(self, x, kernel, stride, padding, dilation, out_size):
+        if not (type(x) is np.ndarray and x.dtype.char in _FLOAT_CHARS and len(kernel) in (1, 2)
+                and x.size and math.prod(out_size)):
+            return super().max_pool(x, kernel, stride, padding, dilation, out_size)
+        planes = np.ascontiguousarray(x).reshape(-1, *x.shape[2:])
+        out = np.empty((planes.shape[0], *out_size), dtype=x.dtype)
+        index = np.empty(out.shape, dtype=np.int64)
+        if len(kernel) == 1:
+            _k().max_pool1d(planes, kernel[0], stride[0], padding[0], dilation[0], out, index)
+        else:
+            _k().max_pool2d(planes, *kernel, *stride, *padding, *dilation, out, index)
+        shape = (*x.shape[:2], *out_size)
+        return out.reshape(shape), index.reshape(shape)
+
+    def max_pool_back(self, g, indices, input_shape):
+        if not (type(g) is np.ndarray and g.dtype.char in _FLOAT_CHARS and g.shape == indices.shape
+                and g.ndim >= 2):
+            return super().max_pool_back(g, indices, input_shape)
+        rows = math.prod(input_shape[:2])
+        out = np.zeros((rows, math.prod(input_shape[2:])), dtype=g.dtype)
+        _k().max_pool_back(np.ascontiguousarray(g).reshape(rows, -1),
+                           np.ascontiguousarray(indices, dtype=np.int64).reshape(rows, -1), out)
+        return out.reshape(input_shape)
+
+    def col2im(self, cols, input_shape, kernel, stride, padding, dilation, out_size):
+        # 1-d only: in 2-d numpy's one strided add per kernel offset beats a scalar loop
+        if not (type(cols) is np.ndarray and cols.dtype.char in _FLOAT_CHARS and len(kernel) == 1):
+            return super().col2im(cols, input_shape, kernel, stride, padding, dilation, out_size)
+        out = np.zeros(input_shape, dtype=cols.dtype)
+        _k().col2im1d(np.ascontiguousarray(cols), input_shape[1], kernel[0], stride[0], padding[0],
+                      dilation[0], out)
+        return out

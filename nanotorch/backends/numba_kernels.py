@@ -137,3 +137,79 @@ def index_add_rows(out, index, rows):
         for j in range(width):
             out[r, j] += rows[i, j]
     return -1
+
+
+# --- pooling and convolution folds (rows = N * C planes) -------------------------------
+
+
+@njit(cache=True, error_model="numpy")
+def max_pool1d(x, k, s, p, d, out, index):
+    """out[r, o] = max of x[r, o*s - p + j*d] over j < k (outside x counts as -inf).
+
+    ``index`` gets the position of the first maximum, as numpy's argmax picks it.
+    """
+    rows, length = x.shape
+    for r in range(rows):
+        xr = x[r]
+        for o in range(out.shape[1]):
+            start = o * s - p
+            at = start
+            best = xr[start] if 0 <= start < length else -math.inf
+            for j in range(1, k):
+                pos = start + j * d
+                v = xr[pos] if 0 <= pos < length else -math.inf
+                if v > best or (v != v and best == best):  # a NaN wins, the first one
+                    best = v
+                    at = pos
+            out[r, o] = best
+            index[r, o] = at
+
+
+@njit(cache=True, error_model="numpy")
+def max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, out, index):
+    """The 2-d max_pool1d: windows scanned row by row; index is h * W + w in the unpadded plane."""
+    rows, height, width = x.shape
+    for r in range(rows):
+        for oh in range(out.shape[1]):
+            for ow in range(out.shape[2]):
+                h0 = oh * sh - ph
+                w0 = ow * sw - pw
+                best = -math.inf
+                at = h0 * width + w0
+                first = True
+                for i in range(kh):
+                    h = h0 + i * dh
+                    for j in range(kw):
+                        w = w0 + j * dw
+                        v = x[r, h, w] if 0 <= h < height and 0 <= w < width else -math.inf
+                        if first or v > best or (math.isnan(v) and not math.isnan(best)):
+                            best = v
+                            at = h * width + w
+                            first = False
+                out[r, oh, ow] = best
+                index[r, oh, ow] = at
+
+
+@njit(cache=True, error_model="numpy")
+def max_pool_back(g, index, out):
+    """out[r, index[r, o]] += g[r, o]: each gradient goes where its window's max came from."""
+    plane = out.shape[1]
+    for r in range(g.shape[0]):
+        for o in range(g.shape[1]):
+            i = index[r, o]
+            if 0 <= i < plane:
+                out[r, i] += g[r, o]
+
+
+@njit(cache=True, error_model="numpy")
+def col2im1d(cols, channels, k, s, p, d, out):
+    """out[n, c, o*s - p + j*d] += cols[n, c*k + j, o] where that position is inside out."""
+    length = out.shape[2]
+    for n in range(cols.shape[0]):
+        for c in range(channels):
+            for j in range(k):
+                row = c * k + j
+                for o in range(cols.shape[2]):
+                    pos = o * s - p + j * d
+                    if 0 <= pos < length:
+                        out[n, c, pos] += cols[n, row, o]
