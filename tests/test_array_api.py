@@ -616,3 +616,13 @@ def test_elementwise_bigger_sweep(name, data):
         b = (np.abs(b) % 3).astype(b.dtype) + (0 if name in ("pow",) or "shift" in name else 1)
         a = a % 4 if a.dtype.kind in "iu" else a
     compare(name, a, b)
+
+
+def test_docs_page_examples_run():
+    """docs/array_api.rst's examples (the GPU part is a plain code block, not run here)."""
+    import doctest
+    import pathlib
+    page = pathlib.Path(__file__).resolve().parent.parent / "docs" / "array_api.rst"
+    result = doctest.testfile(str(page), module_relative=False,
+                              optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 10 and result.failed == 0
