@@ -11,8 +11,8 @@
   ``2 * m * n * k`` per batch, a convolution the same through its im2col
   matmul (``2 * out.numel() * in_channels/groups * prod(kernel)``);
   views and copies cost none;
-* bytes allocated: the size of every output that owns new memory (a view
-  allocates nothing);
+* bytes allocated: the memory behind every output that no input shares (a
+  view of an input allocates nothing; a view of a fresh buffer counts it);
 * peak memory: the most bytes held at once by arrays made inside the block
   (each allocation is released when its array is freed), which is the
   activations, gradients and temporaries of the step.
@@ -91,10 +91,27 @@ def _flops(name, args, outs):
     return sum(o.size for o in outs)
 
 
-def _new_bytes(outs):
-    """Bytes of the outputs that own new memory, and those arrays (views own none)."""
-    owners = [o for o in outs if getattr(o, "base", None) is None]
-    return sum(o.nbytes for o in owners), owners
+def _root(array):
+    """The array that owns ``array``'s memory (itself unless it is a view)."""
+    base = getattr(array, "base", None)
+    while base is not None and hasattr(base, "nbytes"):
+        array, base = base, getattr(base, "base", None)
+    return array
+
+
+def _new_memory(outs, args):
+    """The arrays whose memory the op allocated: owners of its outputs that no input shares.
+
+    An output that is a view of a fresh buffer (a reshaped matmul result) counts
+    that whole buffer; a view of an input counts nothing.
+    """
+    taken = {id(_root(a._data)) for a in args if hasattr(a, "_data")}
+    owners = {}
+    for out in outs:
+        root = _root(out)
+        if id(root) not in taken:
+            owners[id(root)] = root
+    return list(owners.values())
 
 
 class Stats:
@@ -196,8 +213,9 @@ class profile:
         return False
 
     # --- bookkeeping ------------------------------------------------------------
-    def _allocated(self, arrays):
-        nbytes, owners = _new_bytes(arrays)
+    def _allocated(self, arrays, args):
+        owners = _new_memory(arrays, args)
+        nbytes = sum(a.nbytes for a in owners)
         for a in owners:
             try:
                 weakref.finalize(a, self._release, a.nbytes)
@@ -317,7 +335,7 @@ def _counting_apply(prof):
             _function._profiler = apply
         elapsed = time.perf_counter() - start
         arrays = _arrays(out)
-        flops, nbytes = _flops(cls.__name__, args, arrays), prof._allocated(arrays)
+        flops, nbytes = _flops(cls.__name__, args, arrays), prof._allocated(arrays, args)
         if prof._charge:  # inside some op's backward: charge that op (and its module)
             for stats in prof._charge[-1]:
                 stats.backward_flops += flops

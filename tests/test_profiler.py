@@ -163,3 +163,12 @@ def test_cost_example_prints_both_tables():
     assert proc.returncode == 0, proc.stderr
     assert "the lecture's network" in proc.stdout and "the sentiment model" in proc.stdout
     assert "Network.layer2" in proc.stdout and "Sentiment.embed" in proc.stdout
+
+
+def test_a_view_of_a_fresh_buffer_counts_that_buffer():
+    x = nanotorch.ones(2, 3, 10)
+    conv = nn.Conv1d(3, 4, 3)
+    with profile() as prof:
+        y = conv(x)  # the output is a reshaped view of the matmul's new buffer
+    assert _ops(prof)["Conv"].bytes == y.numel() * 4
+    assert _ops(prof)["Conv"].flops == 2 * y.numel() * 3 * 3 + y.numel()
