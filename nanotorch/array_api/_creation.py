@@ -278,6 +278,8 @@ def arange(start, /, stop=None, step=1, *, dtype=None, device=None):
         ints = all(isinstance(v, int) for v in (start, stop, step))
         dtype = B.default_int() if ints else B.default_float()
     dtype = B.to_dtype(dtype)
+    if dtype not in B.CATEGORIES["real numeric"]:
+        raise TypeError(f"arange(): dtype must be a real numeric dtype, got {dtype}")
     if step == 0:
         raise ValueError("arange(): step must not be zero")
     n = max(math.ceil((stop - start) / step), 0)

@@ -102,7 +102,7 @@ _UNARY = [
      "xp.bitwise_invert(xp.asarray([0, 5], dtype=xp.int8))",
      "tensor([-1, -6], dtype=nanotorch.int8)"),
     ("ceil", RNUM, _int_identity(lambda x: x.ceil()), "The smallest integer >= x, in x's dtype.",
-     "xp.ceil(xp.asarray([0.5, -1.5]))", "tensor([1., -1.])"),
+     "xp.ceil(xp.asarray([0.5, -1.5]))", "tensor([ 1., -1.])"),
     ("conj", NUM, lambda x: x.conj(), "Complex conjugate (real x comes back unchanged).",
      "xp.conj(xp.asarray([1 + 2j]))", "tensor([1.-2.j])"),
     ("cos", FP, lambda x: x.cos(), "Cosine (radians).",
@@ -115,7 +115,7 @@ _UNARY = [
      "xp.expm1(xp.asarray([0.0, 1e-10], dtype=xp.float64))",
      "tensor([0.0000e+00, 1.0000e-10], dtype=nanotorch.float64)"),
     ("floor", RNUM, _int_identity(lambda x: x.floor()), "The largest integer <= x, in x's dtype.",
-     "xp.floor(xp.asarray([0.5, -1.5]))", "tensor([0., -2.])"),
+     "xp.floor(xp.asarray([0.5, -1.5]))", "tensor([ 0., -2.])"),
     ("imag", CFP, lambda x: x.imag, "The imaginary part of complex x (a real array).",
      "xp.imag(xp.asarray([1 + 2j]))", "tensor([2.])"),
     ("isfinite", NUM, _raw_unary("isfinite"), "True where x is neither inf nor nan.",
@@ -143,9 +143,9 @@ _UNARY = [
     ("reciprocal", FP, lambda x: x.reciprocal(), "1 / x.",
      "xp.reciprocal(xp.asarray([2.0, 4.0]))", "tensor([0.5000, 0.2500])"),
     ("round", NUM, lambda x: x.round(), "Round to the nearest integer, halves to even.",
-     "xp.round(xp.asarray([0.5, 1.5, -2.5]))", "tensor([0., 2., -2.])"),
+     "xp.round(xp.asarray([0.5, 1.5, -2.5]))", "tensor([ 0.,  2., -2.])"),
     ("sign", NUM, _sign, "-1, 0 or 1 by the sign of x (x / |x| for complex x).",
-     "xp.sign(xp.asarray([-3.0, 0.0, 2.0]))", "tensor([-1., 0., 1.])"),
+     "xp.sign(xp.asarray([-3.0, 0.0, 2.0]))", "tensor([-1.,  0.,  1.])"),
     ("signbit", RFP, _raw_unary("signbit"), "True where the sign bit is set (also for -0.0 and -nan).",
      "xp.signbit(xp.asarray([-0.0, 0.0, -1.0]))", "tensor([ True, False,  True])"),
     ("sin", FP, lambda x: x.sin(), "Sine (radians).",
@@ -161,7 +161,7 @@ _UNARY = [
     ("tanh", FP, lambda x: x.tanh(), "Hyperbolic tangent.",
      "xp.tanh(xp.asarray([0.0]))", "tensor([0.])"),
     ("trunc", RNUM, _int_identity(lambda x: x.trunc()), "Round toward zero, in x's dtype.",
-     "xp.trunc(xp.asarray([1.7, -1.7]))", "tensor([1., -1.])"),
+     "xp.trunc(xp.asarray([1.7, -1.7]))", "tensor([ 1., -1.])"),
 ]
 
 _UNARY_SUMMARY_SHAPES = " Shape (...) in, the same shape out."
@@ -185,7 +185,7 @@ _BINARY = [
     ("bitwise_xor", INTB, _raw_binary("bitwise_xor"), "x1 ^ x2.",
      "xp.bitwise_xor(xp.asarray([6]), 3)", "tensor([5])"),
     ("copysign", RFP, O.Copysign.apply, "|x1| with the sign of x2.",
-     "xp.copysign(xp.asarray([2.0, 2.0]), xp.asarray([-0.0, 1.0]))", "tensor([-2., 2.])"),
+     "xp.copysign(xp.asarray([2.0, 2.0]), xp.asarray([-0.0, 1.0]))", "tensor([-2.,  2.])"),
     ("divide", FP, E.Div.apply, "x1 / x2 (floating-point arrays).",
      "xp.divide(xp.asarray([1.0, -1.0]), 0.0)", "tensor([inf, -inf])"),
     ("equal", ALL, _raw_binary("equal"), "x1 == x2 (nan is never equal to anything).",
@@ -248,7 +248,7 @@ def clip(x, /, min=None, max=None):
 
     >>> from nanotorch import array_api as xp
     >>> xp.clip(xp.asarray([-2.0, 0.5, 3.0]), min=-1.0, max=1.0)
-    tensor([-1.0000, 0.5000, 1.0000])
+    tensor([-1.0000,  0.5000,  1.0000])
     """
     B.check_array(x, "clip")
     B.check_dtype(x, "real numeric", "clip")

@@ -68,7 +68,7 @@ def fftfreq(n, /, *, d=1.0, dtype=None, device=None):
 
     >>> from nanotorch import array_api as xp
     >>> xp.fft.fftfreq(4)
-    tensor([0.0000, 0.2500, -0.5000, -0.2500])
+    tensor([ 0.0000,  0.2500, -0.5000, -0.2500])
     """
     from ._creation import from_host
     dtype = B.to_dtype(dtype) or B.default_float()
@@ -98,7 +98,7 @@ def fftshift(x, /, *, axes=None):
 
     >>> from nanotorch import array_api as xp
     >>> xp.fft.fftshift(xp.fft.fftfreq(4))
-    tensor([-0.5000, -0.2500, 0.0000, 0.2500])
+    tensor([-0.5000, -0.2500,  0.0000,  0.2500])
     """
     return _shift(x, axes, "fftshift", "fftshift")
 
@@ -108,6 +108,6 @@ def ifftshift(x, /, *, axes=None):
 
     >>> from nanotorch import array_api as xp
     >>> xp.fft.ifftshift(xp.fft.fftshift(xp.fft.fftfreq(4)))
-    tensor([0.0000, 0.2500, -0.5000, -0.2500])
+    tensor([ 0.0000,  0.2500, -0.5000, -0.2500])
     """
     return _shift(x, axes, "ifftshift", "ifftshift")
