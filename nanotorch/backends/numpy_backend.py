@@ -128,7 +128,7 @@ class NumpyBackend:
     mul_map = mul_zip
 
     def inv_back_zip(self, a, d):
-        """d * -1/a², the lecture's Inv backward."""
+        """``d * -1/a²``, the lecture's Inv backward."""
         return -d / (a * a)
 
     def relu_back_zip(self, a, d):
@@ -136,11 +136,11 @@ class NumpyBackend:
         return self.xp.where(a > 0, d, 0).astype(d.dtype, copy=False)
 
     def sigmoid_back_zip(self, out, d):
-        """d * s * (1 - s) given the forward output s."""
+        """``d * s * (1 - s)`` given the forward output ``s``."""
         return d * out * (1 - out)
 
     def tanh_back_zip(self, out, d):
-        """d * (1 - t²) given the forward output t."""
+        """``d * (1 - t²)`` given the forward output ``t``."""
         return d * (1 - out * out)
 
     # --- reduce kernels -----------------------------------------------------
@@ -167,11 +167,11 @@ class NumpyBackend:
         return a - self.logsumexp(a, axis, keepdims=True)
 
     def softmax_back(self, out, g, axis):
-        """Gradient of softmax given its output: out * (g - sum(g * out))."""
+        """Gradient of softmax given its output: ``out * (g - sum(g * out))``."""
         return out * (g - self.xp.sum(g * out, axis=axis, keepdims=True))
 
     def log_softmax_back(self, out, g, axis):
-        """Gradient of log-softmax given its output: g - exp(out) * sum(g)."""
+        """Gradient of log-softmax given its output: ``g - exp(out) * sum(g)``."""
         return g - self.xp.exp(out) * self.xp.sum(g, axis=axis, keepdims=True)
 
     def index_add(self, num_rows, indices, values):
@@ -205,7 +205,7 @@ class NumpyBackend:
                 zip(size, kernel, stride, padding, dilation, out_size)]
 
     def _windows(self, x, kernel, stride, padding, dilation, out_size, value):
-        """A strided view (N, C, *out_size, *kernel) of every window of ``x`` padded with ``value``."""
+        """A strided view ``(N, C, *out_size, *kernel)`` of every window of ``x`` padded with ``value``."""
         xp = self.xp
         after = self._pad_after(x.shape[2:], kernel, stride, padding, dilation, out_size)
         if any(padding) or any(after):
@@ -216,7 +216,7 @@ class NumpyBackend:
         return xp.lib.stride_tricks.as_strided(x, (*x.shape[:2], *out_size, *kernel), strides)
 
     def _fold(self, part, dtype, input_shape, kernel, stride, padding, dilation, out_size):
-        """Sum windows back onto a zero input: ``part(k)`` (N, C, *out_size) lands at offset k."""
+        """Sum windows back onto a zero input: ``part(k)`` ``(N, C, *out_size)`` lands at offset ``k``."""
         xp = self.xp
         size = input_shape[2:]
         after = self._pad_after(size, kernel, stride, padding, dilation, out_size)
@@ -263,7 +263,7 @@ class NumpyBackend:
                           input_shape, kernel, stride, padding, dilation, out_size)
 
     def max_pool(self, x, kernel, stride, padding, dilation, out_size):
-        """The max of every window and where it is: (N, C, *spatial) -> two (N, C, *out_size).
+        """The max of every window and where it is: ``(N, C, *spatial)`` -> two ``(N, C, *out_size)``.
 
         Padding is -inf, so it never wins. The indices are int64 positions in
         the flattened, unpadded spatial dims (torch's ``return_indices``).
@@ -322,7 +322,7 @@ class NumpyBackend:
 
     def avg_pool(self, x, kernel, stride, padding, out_size, count_include_pad=True,
                  divisor_override=None):
-        """The mean of every window: (N, C, *spatial) -> (N, C, *out_size).
+        """The mean of every window: ``(N, C, *spatial)`` -> ``(N, C, *out_size)``.
 
         Zero padding counts in the divisor when ``count_include_pad`` (torch's
         default); ``divisor_override`` replaces the divisor.
@@ -414,7 +414,7 @@ class NumpyBackend:
             return -(y * xp.maximum(xp.log(p), -100) + (1 - y) * xp.maximum(xp.log1p(-p), -100))
 
     def binary_cross_entropy_with_logits(self, x, y, pos_weight):
-        """(1 - y) x + (1 + (pw - 1) y) softplus(-x), with softplus kept finite for any |x|."""
+        """``(1 - y) x + (1 + (pw - 1) y) softplus(-x)``, with softplus kept finite for any ``|x|``."""
         xp = self.xp
         softplus_neg = xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0)
         weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * y
