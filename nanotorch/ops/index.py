@@ -245,9 +245,16 @@ class PutAlongDim(Op):
         return Gather.apply(gg, ctx.dim, index), None, None, None
 
 
+def _open_grid(xp, shape):
+    """``xp.indices(shape, sparse=True)`` as a list; CuPy's ``indices`` has no ``sparse``."""
+    n = len(shape)
+    return [xp.arange(size).reshape((1,) * d + (size,) + (1,) * (n - d - 1))
+            for d, size in enumerate(shape)]
+
+
 def _scatter_add_into(xp, target, dim, index, src):
     """target[..., index[i], ...] += src[i] along ``dim``, repeats accumulating."""
-    grids = list(xp.indices(index.shape, sparse=True))
+    grids = _open_grid(xp, index.shape)
     grids[dim] = index
     src = src[tuple(slice(0, n) for n in index.shape)]
     xp.add.at(target, tuple(grids), src)
@@ -283,7 +290,7 @@ class Scatter(Op):
         ctx.src_shape = getattr(src, "shape", None)
         xp = a._backend.xp
         out = xp.array(a._data, copy=True)
-        grids = list(xp.indices(index._data.shape, sparse=True))
+        grids = _open_grid(xp, index._data.shape)
         grids[dim] = index._data
         T = tensor_type()
         value = src._data[tuple(slice(0, n) for n in index._data.shape)] if isinstance(src, T) else src
