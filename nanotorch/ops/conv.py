@@ -19,7 +19,11 @@ from ._util import wrap
 
 
 def ntuple(value, n, name, fn):
-    """``value`` (an int or a sequence of 1 or n ints) as a tuple of n ints, like torch's."""
+    """``value`` (an int or a sequence of 1 or n ints) as a tuple of n ints, like torch's.
+
+    >>> ntuple(3, 2, "kernel_size", "conv2d"), ntuple([2], 2, "stride", "conv2d")
+    ((3, 3), (2, 2))
+    """
     if isinstance(value, (list, tuple)):
         if len(value) == 1:
             value = tuple(value) * n
@@ -120,7 +124,12 @@ def _size_text(sizes):
 
 
 def conv_nd(n, name, input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """Check torch's conv arguments, resolve 'same'/'valid' and run ``Conv`` on a batched input."""
+    """The body of ``conv1d`` (n=1) and ``conv2d`` (n=2): torch's checks, 'same'/'valid', ``Conv``.
+
+    >>> import nanotorch
+    >>> conv_nd(1, "conv1d", nanotorch.ones(1, 1, 4), nanotorch.ones(1, 1, 3), padding="same")
+    tensor([[[2., 3., 3., 2.]]])
+    """
     if weight.ndim < 3:
         raise RuntimeError("weight should have at least three dimensions")
     if input.ndim not in (n + 1, n + 2):
@@ -220,6 +229,10 @@ def mode_pad(input, pads, mode):
 
     Each padded dim is an ``index_select`` of positions, so the gradient is
     the usual index gradient (padded copies add back onto their source).
+
+    >>> import nanotorch
+    >>> mode_pad(nanotorch.tensor([[1.0, 2.0, 3.0]]), ((2, 1),), "reflect")
+    tensor([[3., 2., 1., 2., 3., 2.]])
     """
     n = len(pads)
     for d, (before, after) in enumerate(pads):
@@ -242,7 +255,11 @@ def mode_pad(input, pads, mode):
 
 
 def conv_out_padding(kernel, dilation):
-    """(before, after) per dim that keep a stride-1 convolution's output as long as its input."""
+    """(before, after) per dim that keep a stride-1 convolution's output as long as its input.
+
+    >>> conv_out_padding((4, 3), (1, 2))
+    ((1, 2), (2, 2))
+    """
     return tuple((d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2)
                  for k, d in zip(kernel, dilation))
 

@@ -166,7 +166,12 @@ def _check_float(name, x):
 
 def max_pool_nd(n, name, input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                 return_indices=False):
-    """Shared body of ``max_pool1d`` / ``max_pool2d``."""
+    """The body of ``max_pool1d`` (n=1) and ``max_pool2d`` (n=2); ``name`` goes into errors.
+
+    >>> import nanotorch
+    >>> max_pool_nd(1, "max_pool1d", nanotorch.tensor([[1.0, 4.0, 2.0]]), 2, 1)
+    tensor([[4., 4.]])
+    """
     x = _batched(name, input, n, _MAX_DIMS)
     _check_float(name, x)
     geometry = _geometry(name, x, n, kernel_size, stride, padding, dilation, ceil_mode, "kernel")
@@ -178,7 +183,12 @@ def max_pool_nd(n, name, input, kernel_size, stride=None, padding=0, dilation=1,
 
 def avg_pool_nd(n, name, input, kernel_size, stride=None, padding=0, ceil_mode=False,
                 count_include_pad=True, divisor_override=None):
-    """Shared body of ``avg_pool1d`` / ``avg_pool2d``."""
+    """The body of ``avg_pool1d`` (n=1) and ``avg_pool2d`` (n=2); ``name`` goes into errors.
+
+    >>> import nanotorch
+    >>> avg_pool_nd(1, "avg_pool1d", nanotorch.tensor([[1.0, 4.0, 2.0]]), 2, 1)
+    tensor([[2.5000, 3.0000]])
+    """
     x = _batched(name, input, n, _AVG_DIMS)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
