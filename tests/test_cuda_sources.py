@@ -13,7 +13,11 @@ import pytest
 from nanotorch.backends.cupy_backend import ELEMENTWISE_SOURCES, RAW_SOURCES, raw_source
 
 NVCC = shutil.which("nvcc")
-pytestmark = pytest.mark.skipif(NVCC is None, reason="nvcc is not on the PATH (install the CUDA toolkit to compile the kernels)")
+pytestmark = [
+    pytest.mark.skipif(NVCC is None,
+                       reason="nvcc is not on the PATH (install the CUDA toolkit to compile the kernels)"),
+    pytest.mark.slow,  # one nvcc run over 17 sources: 3 to 7 s on two cores
+]
 REALS = ("float", "double")
 
 
