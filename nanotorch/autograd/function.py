@@ -250,16 +250,16 @@ class Function(FunctionCtx):
         if _profiler is not None:
             return _profiler(cls, args)
         ctx = _new(cls)
+        # as in torch, forward may already read which inputs will need a gradient
+        enabled = _grad_state.enabled
+        ctx.needs_input_grad = tuple(enabled and isinstance(a, _Tensor) and a._requires_grad
+                                     for a in args)
         with no_grad():
             result = cls.forward(ctx, *args)
         outputs = _own_outputs(result, args)
         if _grad_state.enabled and _any_requires_grad(args):
             _record(ctx, args, outputs)
             if ctx._saved:
-        # as in torch, forward may already read which inputs will need a gradient
-        enabled = _grad_state.enabled
-        ctx.needs_input_grad = tuple(enabled and isinstance(a, _Tensor) and a._requires_grad
-                                     for a in args)
                 # A saved output would point back at this node: keep it as data only.
                 by_id = {id(o): o for o in (outputs if type(outputs) is tuple else (outputs,))}
                 ctx._saved = tuple(_SavedOutput(by_id[id(t)]) if id(t) in by_id else t
