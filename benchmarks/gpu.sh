@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The GPU check of the cupy backend, in one self-contained run of under 5 minutes:
+# The GPU check of the cupy backend, in one self-contained run of at most 5 minutes
+# (the steps' time limits add up to 300 s):
 #
 #   1. the machine: GPU, driver, and the versions of python, numpy, cupy, numba, torch;
 #   2. the backend conformance suite (tests/test_backends.py, every kernel and
@@ -48,7 +49,7 @@ step() {  # step NAME SECONDS COMMAND...: run with a time limit, remember how it
     fi
 }
 
-step "machine" 60 bash -c "
+step "machine" 30 bash -c "
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || echo 'nvidia-smi: not available'
 which nvcc && nvcc --version | tail -1
 $PY - <<'EOF'
@@ -70,16 +71,16 @@ EOF"
 
 JUNIT=()
 [ -n "${OUT:-}" ] && JUNIT=(--junitxml="$OUT/junit.xml")
-step "conformance suite: every backend, cupy included; nvcc compile of the CUDA sources" 170 \
+step "conformance suite: every backend, cupy included; nvcc compile of the CUDA sources" 150 \
     "$PY" -m pytest tests/test_backends.py tests/test_cuda_sources.py -q -rs -o addopts="" \
     -p no:cacheprovider --durations=5 "${JUNIT[@]}"
 
-step "examples/cost.py on the GPU (NANOTORCH_BACKEND=cupy)" 40 \
+step "examples/cost.py on the GPU (NANOTORCH_BACKEND=cupy)" 30 \
     env NANOTORCH_BACKEND=cupy "$PY" examples/cost.py --batch 64
 
 BENCH=(--backends cupy --workloads mlp,sentiment_conv --quick --torch-device cuda --torch-python "$PY")
 [ -n "${OUT:-}" ] && BENCH+=(--json "$OUT/gpu_bench.json")
-step "benchmark: nanotorch cupy vs torch CUDA, large MLP and Conv1d sentiment" 100 \
+step "benchmark: nanotorch cupy vs torch CUDA, large MLP and Conv1d sentiment" 90 \
     "$PY" benchmarks/run.py "${BENCH[@]}"
 
 echo
