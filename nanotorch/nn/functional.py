@@ -267,7 +267,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """Absolute error |x - y|, reduced by ``reduction``; shapes as :func:`mse_loss`.
+    """Absolute error ``|x - y|``, reduced by ``reduction``; shapes as :func:`mse_loss`.
 
     >>> import nanotorch
 
