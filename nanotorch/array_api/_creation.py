@@ -100,11 +100,11 @@ def asarray(obj, /, *, dtype=None, device=None, copy=None):
         elif copy is False and array is not obj and not np.shares_memory(array, obj):
             raise ValueError("asarray(copy=False): the input cannot be used without a copy")
         D.from_numpy_dtype(array.dtype)
-        return _place(array, device, copy)
+        return _place(array, device)
     if copy is False:
         raise ValueError("asarray(copy=False): Python scalars and sequences always need a copy")
     array = _from_python(obj, dtype)
-    return _place(array, device, True)
+    return _place(array, device)
 
 
 def _is_buffer(obj):
@@ -115,7 +115,7 @@ def _is_buffer(obj):
     return True
 
 
-def _place(array, device, copy):
+def _place(array, device):
     backend = backend_of(device)
     if backend.device_type != "cpu":
         return Tensor._wrap(backend.from_numpy(np.ascontiguousarray(array), _device_cls(device)),

@@ -9,6 +9,7 @@ boolean and computed outside the graph.
 from __future__ import annotations
 
 import builtins
+import warnings
 
 import numpy as np
 
@@ -62,7 +63,12 @@ def mean(x, /, *, axis=None, keepdims=False):
     """
     B.check_array(x, "mean")
     B.check_dtype(x, "floating-point", "mean")
-    return R.Mean.apply(x, B.normalize_axes(axis, x.ndim, "mean"), keepdims)
+    dims = B.normalize_axes(axis, x.ndim, "mean")
+    if builtins.any(x.shape[d] == 0 for d in dims):
+        with warnings.catch_warnings():  # numpy warns "Mean of empty slice"; nan is the answer
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return R.Mean.apply(x, dims, keepdims)
+    return R.Mean.apply(x, dims, keepdims)
 
 
 def _sum_like(x, axis, dtype, keepdims, name, op):
