@@ -1,0 +1,200 @@
+"""Layers against their formulas and against nn.functional; the fused ops against gradcheck."""
+import math
+
+import numpy as np
+import pytest
+
+import nanotorch
+import nanotorch.nn.functional as F
+from nanotorch import nn
+from nanotorch.ops.nn import Erf, Linear as LinearOp
+
+from helpers import assert_close, check_grads, leaf, uniform
+
+
+def x64(shape, seed=0, lo=-2.0, hi=2.0):
+    return leaf(uniform(shape, lo, hi, seed))
+
+
+# --- Linear ---------------------------------------------------------------------------
+def test_linear_matches_formula_and_functional():
+    layer = nn.Linear(3, 4).double()
+    x = x64((5, 3))
+    expected = x.detach().numpy() @ layer.weight.detach().numpy().T + layer.bias.detach().numpy()
+    assert_close(layer(x), expected)
+    assert_close(F.linear(x, layer.weight, layer.bias), expected)
+    no_bias = nn.Linear(3, 4, bias=False)
+    assert no_bias.bias is None and [n for n, _ in no_bias.named_parameters()] == ["weight"]
+    assert layer(x64((2, 6, 3))).shape == (2, 6, 4)
+    assert layer(x64((3,))).shape == (4,)
+
+
+def test_linear_default_init_bounds():
+    nanotorch.manual_seed(0)
+    layer = nn.Linear(25, 400)
+    bound = 1 / math.sqrt(25)
+    w, b = layer.weight.detach().numpy(), layer.bias.detach().numpy()
+    assert np.abs(w).max() <= bound and np.abs(b).max() <= bound
+    # U(-bound, bound) has std bound / sqrt(3); 10,000 draws pin it to ~1%.
+    assert abs(w.std() - bound / math.sqrt(3)) < 0.02 * bound
+    assert layer.weight.dtype == nanotorch.float32
+    assert nn.Linear(2, 2, dtype=nanotorch.float64).weight.dtype == nanotorch.float64
+
+
+def test_linear_errors_like_torch():
+    with pytest.raises(RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied \(6x4 and 5x6\)"):
+        F.linear(nanotorch.zeros(2, 3, 4), nanotorch.zeros(6, 5))
+    with pytest.raises(RuntimeError, match="same dtype"):
+        F.linear(nanotorch.zeros(2, 3), nanotorch.zeros(4, 3, dtype=nanotorch.float64))
+
+
+@pytest.mark.parametrize("x_shape", [(4, 3), (2, 5, 3), (3,)])
+def test_linear_op_gradcheck(x_shape):
+    w, b = x64((2, 3), 1), x64((2,), 2)
+    check_grads(lambda x, w, b: LinearOp.apply(x, w, b), x64(x_shape), w, b, second=True)
+    check_grads(lambda x, w: LinearOp.apply(x, w, None), x64(x_shape), w)
+
+
+# --- activations ----------------------------------------------------------------------
+def _np(t):
+    return t.detach().numpy()
+
+
+def test_activations_match_formulas():
+    x = x64((4, 5))
+    a = _np(x)
+    cases = [
+        (nn.ReLU(), F.relu, np.maximum(a, 0)),
+        (nn.LeakyReLU(0.2), lambda t: F.leaky_relu(t, 0.2), np.where(a > 0, a, 0.2 * a)),
+        (nn.Sigmoid(), F.sigmoid, 1 / (1 + np.exp(-a))),
+        (nn.Tanh(), F.tanh, np.tanh(a)),
+        (nn.Softmax(dim=1), lambda t: F.softmax(t, 1),
+         np.exp(a) / np.exp(a).sum(1, keepdims=True)),
+        (nn.LogSoftmax(dim=0), lambda t: F.log_softmax(t, 0),
+         a - np.log(np.exp(a).sum(0, keepdims=True))),
+    ]
+    for module, fn, expected in cases:
+        assert_close(module(x), expected)
+        assert_close(fn(x), expected)
+
+
+def test_gelu_exact_and_tanh():
+    x = x64((50,), lo=-6, hi=6)
+    a = _np(x)
+    exact = np.array([v * 0.5 * (1 + math.erf(v / math.sqrt(2))) for v in a])
+    assert_close(nn.GELU()(x), exact, rtol=1e-12, atol=1e-14)
+    tanh = 0.5 * a * (1 + np.tanh(math.sqrt(2 / math.pi) * (a + 0.044715 * a ** 3)))
+    assert_close(nn.GELU("tanh")(x), tanh)
+    assert_close(F.gelu(x, approximate="tanh"), tanh)
+    with pytest.raises(RuntimeError, match="approximate"):
+        F.gelu(x, approximate="fast")
+    check_grads(F.gelu, x64((3, 4)), second=True)
+    check_grads(lambda t: F.gelu(t, approximate="tanh"), x64((3, 4)))
+
+
+def test_erf_matches_math_erf_everywhere():
+    values = np.concatenate([np.linspace(-7, 7, 20001), [0.0, 1e-300, -1e-8, 1.9999999, 2.0,
+                                                         5.99, 6.0, 30.0]])
+    got = Erf.apply(nanotorch.tensor(values)).numpy()
+    expected = np.array([math.erf(v) for v in values])
+    np.testing.assert_allclose(got, expected, rtol=1e-13, atol=0)
+    got32 = Erf.apply(nanotorch.tensor(values, dtype=nanotorch.float32))
+    assert got32.dtype == nanotorch.float32
+    np.testing.assert_allclose(got32.numpy(), expected.astype(np.float32), rtol=1e-6, atol=1e-7)
+    check_grads(Erf.apply, x64((3, 4), lo=-3, hi=3), second=True)
+
+
+def test_leaky_relu_gradient_at_zero_is_the_slope():
+    x = nanotorch.tensor([0.0, -1.0, 2.0], requires_grad=True)
+    F.leaky_relu(x, 0.1).sum().backward()
+    assert x.grad.tolist() == pytest.approx([0.1, 0.1, 1.0])
+
+
+def test_softmax_implicit_dim_warns():
+    with pytest.warns(UserWarning, match="Implicit dimension"):
+        out = nn.Softmax()(nanotorch.zeros(2, 4))
+    assert_close(out, np.full((2, 4), 0.25))
+
+
+def test_inplace_relu():
+    x = nanotorch.tensor([-1.0, 1.0])
+    assert nn.ReLU(inplace=True)(x) is x and x.tolist() == [0.0, 1.0]
+    assert repr(nn.ReLU(inplace=True)) == "ReLU(inplace=True)"
+
+
+# --- dropout, flatten, identity -----------------------------------------------------------
+def test_dropout_training_and_eval():
+    nanotorch.manual_seed(0)
+    drop = nn.Dropout(0.25)
+    x = nanotorch.ones(200, 100)
+    y = _np(drop(x))
+    kept = y != 0
+    assert np.allclose(y[kept], 1 / 0.75)
+    assert abs(kept.mean() - 0.75) < 0.01
+    assert drop.eval()(x) is x
+    assert F.dropout(x, 0.5, training=False) is x
+    assert not nn.Dropout(1.0)(x).any()
+    with pytest.raises(ValueError, match="between 0 and 1, but got 1.5"):
+        nn.Dropout(1.5)
+
+
+def test_dropout_gradient_is_the_mask():
+    nanotorch.manual_seed(1)
+    x = nanotorch.ones(50, requires_grad=True)
+    y = F.dropout(x, 0.5)
+    y.sum().backward()
+    assert np.array_equal(x.grad.numpy(), y.detach().numpy())
+
+
+def test_flatten_unflatten_identity():
+    x = nanotorch.zeros(2, 3, 4, 5)
+    assert nn.Flatten()(x).shape == (2, 60)
+    assert nn.Flatten(0, 2)(x).shape == (24, 5)
+    assert nn.Unflatten(1, (3, 20))(nn.Flatten()(x)).shape == (2, 3, 20)
+    assert nn.Unflatten(-1, (-1, 5))(nanotorch.zeros(2, 10)).shape == (2, 2, 5)
+    assert nn.Identity(3, key=1)(x) is x
+    with pytest.raises(TypeError):
+        nn.Unflatten(1, 6)
+
+
+# --- containers ----------------------------------------------------------------------------
+def test_sequential_indexing_slicing_and_growth():
+    a, b, c = nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1)
+    seq = nn.Sequential(a, b, c)
+    assert len(seq) == 3 and seq[0] is a and seq[-1] is c
+    assert list(seq) == [a, b, c]
+    head = seq[:2]
+    assert isinstance(head, nn.Sequential) and list(head) == [a, b]
+    x = nanotorch.ones(4, 2)
+    assert seq(x).equal(c(b(a(x))))
+    seq.append(nn.Sigmoid())
+    assert len(seq) == 4 and [n for n, _ in seq.named_children()] == ["0", "1", "2", "3"]
+    del seq[1]
+    assert [type(m).__name__ for m in seq] == ["Linear", "Linear", "Sigmoid"]
+    assert [n for n, _ in seq.named_children()] == ["0", "1", "2"]
+    seq.insert(1, nn.Tanh())
+    assert isinstance(seq[1], nn.Tanh)
+    with pytest.raises(IndexError):
+        seq[10]
+    import collections
+    named = nn.Sequential(collections.OrderedDict([("fc", nn.Linear(2, 2)), ("act", nn.ReLU())]))
+    assert [n for n, _ in named.named_parameters()] == ["fc.weight", "fc.bias"]
+    assert isinstance(named.fc, nn.Linear)
+
+
+def test_module_list_and_dict():
+    layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
+    assert len(layers) == 3 and len(list(layers.parameters())) == 6
+    layers.append(nn.ReLU())
+    layers.extend([nn.Tanh()])
+    assert [type(m).__name__ for m in layers] == ["Linear"] * 3 + ["ReLU", "Tanh"]
+    assert isinstance(layers[1:3], nn.ModuleList) and len(layers[1:3]) == 2
+    assert repr(nn.ModuleList([nn.ReLU(), nn.ReLU(), nn.Tanh()])) == (
+        "ModuleList(\n  (0-1): 2 x ReLU()\n  (2): Tanh()\n)")
+    with pytest.raises(TypeError):
+        layers.extend(nn.ReLU())
+    heads = nn.ModuleDict({"a": nn.Linear(2, 1)})
+    heads["b"] = nn.Linear(2, 3)
+    assert list(heads) == ["a", "b"] and "b" in heads and len(heads) == 2
+    assert [n for n, _ in heads.named_parameters()] == ["a.weight", "a.bias", "b.weight", "b.bias"]
+    assert isinstance(heads.pop("a"), nn.Linear) and list(heads.keys()) == ["b"]
