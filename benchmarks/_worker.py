@@ -53,7 +53,9 @@ def run_workload(w, fw, fw_name, device, args):
         log(traceback.format_exc())
         impls.pop(fw_name, None)
         timings = measure(impls, repeat=args.repeat, block_s=args.block_s, warmup_s=args.warmup_s)
-    row["results"] = {k: {"median": v["median"], "min": v["min"], "n": v["n"]} for k, v in timings.items()}
+    # samples[i] of every implementation come from the same round i (adjacent in time)
+    row["results"] = {k: {"median": v["median"], "min": v["min"], "n": v["n"], "samples": v["samples"]}
+                      for k, v in timings.items()}
     return row
 
 

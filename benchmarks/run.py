@@ -11,7 +11,8 @@ numpy reference against PyTorch CPU, and one per nanotorch backend, because
 the numpy reference next to its framework, so each framework gets a ratio
 against the same baseline measured in the same process:
 
-* ``/ref``   = nanotorch time / numpy-reference time (same process);
+* ``/ref``   = nanotorch time / numpy-reference time: the median over rounds
+  of the two blocks timed back to back in the same process;
 * ``/torch`` = (nanotorch / its ref) / (torch / its ref): the two same-process
   ratios divided, so machine noise between the processes cancels out.
 
@@ -114,6 +115,17 @@ def run_all(args):
 
 # --------------------------------------------------------------------------- reporting
 
+def paired_ratio(results, name):
+    """Median over rounds of (``name``'s block / the reference's block of the same round).
+
+    The two blocks of one round ran back to back, so a burst of load from
+    other processes usually hits both; the median of these paired ratios is
+    much steadier on a busy machine than a ratio of two separate summaries.
+    """
+    pairs = [t / r for t, r in zip(results[name]["samples"], results["numpy"]["samples"])]
+    return statistics.median(pairs)
+
+
 def fmt_ms(seconds):
     """Milliseconds with about three significant digits."""
     ms = seconds * 1e3
@@ -155,8 +167,8 @@ def build_table(torch_run, backend_runs, stat="min"):
         t_row = torch_rows.get(label)
         t_ratio = None
         if t_row and "torch" in t_row["results"]:
-            t, t_ref = t_row["results"]["torch"][stat], t_row["results"]["numpy"][stat]
-            t_ratio = t / t_ref
+            t = t_row["results"]["torch"][stat]
+            t_ratio = paired_ratio(t_row["results"], "torch")
             cells += [fmt_ms(t), f"{t_ratio:.2f}"]
         else:
             cells += ["-", "-"]
@@ -173,13 +185,14 @@ def build_table(torch_run, backend_runs, stat="min"):
                 notes.append(f"nanotorch[{b}] {label}: {err}")
                 cells += [f"error [{len(notes)}]", "-", "-"]
                 continue
-            nt, nt_ref = row["results"]["nanotorch"][stat], row["results"]["numpy"][stat]
+            nt = row["results"]["nanotorch"][stat]
+            nt_ratio = paired_ratio(row["results"], "nanotorch")
             mark = ""
             if not row.get("check", {}).get("ok", False):
                 notes.append(f"nanotorch[{b}] {label}: WRONG RESULT: {row.get('check', {}).get('message')}")
                 mark = f" wrong [{len(notes)}]"
-            cells += [fmt_ms(nt) + mark, f"{nt / nt_ref:.2f}",
-                      f"{(nt / nt_ref) / t_ratio:.2f}" if t_ratio else "-"]
+            cells += [fmt_ms(nt) + mark, f"{nt_ratio:.2f}",
+                      f"{nt_ratio / t_ratio:.2f}" if t_ratio else "-"]
             if ops:
                 op_parts.append(f"nanotorch[{b}] {nt * 1e6 / ops:.2f}")
         lines.append("| " + " | ".join(cells) + " |")
@@ -233,9 +246,9 @@ def parse_args(argv=None):
     args.workloads = wanted
     args.backends = [b for b in args.backends.split(",") if b]
     if args.repeat is None:
-        args.repeat = 3 if args.quick else 5
+        args.repeat = 3 if args.quick else 7
     if args.block_s is None:
-        args.block_s = 0.1 if args.quick else 0.25
+        args.block_s = 0.1 if args.quick else 0.2
     args.warmup_s = 0.05 if args.quick else 0.2
     return args
 
