@@ -36,14 +36,17 @@ class Linear(Op):
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         gx = g @ w if ctx.needs_input_grad[0] else None
-        gw = None
+        gw = gb = None
         if ctx.needs_input_grad[1]:
-            if x.ndim == 1:
+            if x.ndim == 2:
+                gw = g.mT @ x
+            elif x.ndim == 1:
                 gw = g.unsqueeze(1) * x
             else:
                 gw = g.reshape(-1, g.shape[-1]).mT @ x.reshape(-1, x.shape[-1])
-        # The engine sums the bias gradient over the batch dims.
-        return gx, gw, g if ctx.needs_input_grad[2] else None
+        if ctx.needs_input_grad[2]:
+            gb = g.sum(tuple(range(g.ndim - 1))) if g.ndim > 1 else g
+        return gx, gw, gb
 
 
 class BinaryCrossEntropy(Op):
