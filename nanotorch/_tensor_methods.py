@@ -13,7 +13,7 @@ from . import _dtype
 from .autograd.function import bump_version
 from .autograd.grad_mode import state as _grad_state
 from .ops import elementwise as E, index as I, linalg as L, reduce as R, shape as S
-from .ops._util import (as_scalar, normalize_dim, normalize_dims, scalar_type_name, shape_arg,
+from .ops._util import (wrap, as_scalar, normalize_dim, normalize_dims, scalar_type_name, shape_arg,
                         tensor_type, broadcast_shapes)
 
 # The hottest ops, bound once: ``x * y`` is on every model's critical path.
@@ -990,8 +990,8 @@ class TensorMethods:
             self._data[...] = array
         bump_version(self)
 
-    def _fast_inplace(self, kernel, other):
-        """no-grad ``self op= other`` straight into memory (optimizer steps take this path)."""
+    def _fast_inplace(self, kernel, other, alpha=1):
+        """no-grad ``self op= alpha * other`` straight into memory (optimizer steps take this path)."""
         T = tensor_type()
         if isinstance(other, T):
             y = other._data
@@ -1000,6 +1000,8 @@ class TensorMethods:
                 check_same_device(self, other)
         else:
             y = as_scalar(other)
+        if alpha != 1:
+            y = y * alpha
         x = self._data
         if x.dtype.kind in "biu" and (getattr(y, "dtype", None) is not None and y.dtype.kind in "fc"
                                       or isinstance(y, float)) or kernel == "true_divide" \
@@ -1019,17 +1021,17 @@ class TensorMethods:
             isinstance(other, tensor_type()) and other._requires_grad))
 
     def add_(self, other, *, alpha=1):
+        if not self._needs_record(other):
+            return self._fast_inplace("add", other, alpha)
         if alpha != 1:
             other = other * alpha
-        if not self._needs_record(other):
-            return self._fast_inplace("add", other)
         return self._inplace(lambda old: old + other, other)
 
     def sub_(self, other, *, alpha=1):
+        if not self._needs_record(other):
+            return self._fast_inplace("subtract", other, alpha)
         if alpha != 1:
             other = other * alpha
-        if not self._needs_record(other):
-            return self._fast_inplace("subtract", other)
         return self._inplace(lambda old: old - other, other)
 
     def mul_(self, other):
@@ -1047,10 +1049,16 @@ class TensorMethods:
 
     def addcmul_(self, tensor1, tensor2, *, value=1):
         """self += value * tensor1 * tensor2 (in place)."""
+        if not (self._needs_record(tensor1) or self._needs_record(tensor2)):
+            x, y, backend = E.binary_operands(tensor1, tensor2)
+            return self._fast_inplace("add", wrap(backend.multiply(x, y), backend), value)
         return self.add_(tensor1 * tensor2 * value if value != 1 else tensor1 * tensor2)
 
     def addcdiv_(self, tensor1, tensor2, *, value=1):
         """self += value * tensor1 / tensor2 (in place)."""
+        if not (self._needs_record(tensor1) or self._needs_record(tensor2)):
+            x, y, backend = E.binary_operands(tensor1, tensor2)
+            return self._fast_inplace("add", wrap(backend.true_divide(x, y), backend), value)
         return self.add_(tensor1 / tensor2 * value if value != 1 else tensor1 / tensor2)
 
     def lerp_(self, end, weight):

@@ -18,9 +18,25 @@ def _kept_shape(shape, dims):
 
 def _spread(g, shape, dims, keepdim):
     """A gradient of a reduction over ``dims`` broadcast back to the input ``shape``."""
-    if not keepdim and dims:
-        g = g.reshape(_kept_shape(shape, dims))
-    return g.expand(shape)
+    return Spread.apply(g, shape, dims, keepdim)
+
+
+class Spread(Op):
+    """Broadcast a reduction's result back over the reduced dims: one view, no copy."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, g, shape, dims, keepdim):
+        ctx.dims, ctx.keepdim = dims, keepdim
+        x = g._data
+        if not keepdim and dims:
+            x = x.reshape(_kept_shape(shape, dims))
+        return g._backend.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return gg.sum(ctx.dims, keepdim=ctx.keepdim), None, None, None
 
 
 def _check_not_empty(a, dims, name):
@@ -79,7 +95,7 @@ class Mean(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return _spread(g, ctx.shape, ctx.dims, ctx.keepdim) / max(ctx.count, 1), None, None, None
+        return _spread(g / max(ctx.count, 1), ctx.shape, ctx.dims, ctx.keepdim), None, None, None
 
 
 class Prod(Op):

@@ -41,15 +41,15 @@ class Reshape(_View):
         ctx.shape = x.shape
         shape = _resolve_shape(shape, x.size, x.shape)
         if view_only:
-            out = x.view()
             try:
-                out.shape = shape
-            except AttributeError:
+                return x.reshape(shape, copy=False)
+            except TypeError:  # array libraries whose reshape has no copy keyword
+                return a._backend.reshape(x, shape)
+            except ValueError:
                 raise RuntimeError(
                     "view size is not compatible with input tensor's size and stride (at least one "
                     "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
                 ) from None
-            return out
         return a._backend.reshape(x, shape)
 
     @staticmethod
