@@ -25,9 +25,6 @@ sys.path.insert(0, str(HERE))  # gallery_settings
 
 import nanotorch  # noqa: E402
 
-# Examples read this to pick small sizes (fewer epochs, fewer sentences).
-os.environ.setdefault("NANOTORCH_DOCS_BUILD", "1")
-
 project = "nanotorch"
 author = "the nanotorch developers"
 copyright = "the nanotorch developers"
@@ -55,9 +52,8 @@ add_module_names = False
 python_use_unqualified_type_names = True
 
 # -- Tutorials and the example gallery -----------------------------------------
-_galleries = [("tutorials", "auto_tutorials")]
-if (ROOT / "examples" / "GALLERY_HEADER.rst").is_file():
-    _galleries.append((os.path.join("..", "examples"), "auto_examples"))
+# (source folder, output folder); small settings for the examples: gallery_settings.py
+_galleries = [("tutorials", "auto_tutorials"), (os.path.join("..", "examples"), "auto_examples")]
 
 
 sphinx_gallery_conf = {
@@ -74,9 +70,17 @@ sphinx_gallery_conf = {
     "min_reported_time": 1,
     "show_signature": False,
     "matplotlib_animations": False,
-    "image_scrapers": ("matplotlib",),
+    "image_scrapers": ("matplotlib", "gallery_settings.png_scraper"),
     "first_notebook_cell": None,
 }
+
+
+
+def setup(app):
+    from gallery_settings import add_example_titles
+
+    app.connect("source-read", add_example_titles)
+
 
 # -- HTML -----------------------------------------------------------------------
 html_theme = "furo"

@@ -1,15 +1,72 @@
-"""Command-line arguments sphinx-gallery gives each script it runs for the docs.
+"""How sphinx-gallery runs the example scripts of ``examples/`` for the docs.
 
-The example scripts train for real when run by hand; during the docs build
-they get small settings so that the whole build stays within a few minutes.
-Kept in a module (not in ``conf.py``) so Sphinx can pickle the configuration.
+The examples are ordinary command-line programs: they train for real when run
+by hand, write their figures to ``--out`` as PNG files and close them. For the
+docs build each gets small settings (command-line arguments), its output
+folder is a fresh temporary one, and :func:`png_scraper` puts the PNG files
+it wrote on its page. Kept in a module (not in ``conf.py``) so that Sphinx can
+pickle the configuration.
 """
+import ast
+import shutil
+import tempfile
 from pathlib import Path
 
-# script file name -> arguments, as they would be typed after ``python script.py``
-SMALL_SETTINGS = {}
+OUT = Path(tempfile.mkdtemp(prefix="nanotorch-docs-examples-"))
+
+# script -> (page title, arguments as typed after ``python script.py``); "{out}" is
+# replaced by the script's own output folder
+EXAMPLES = {
+    "train_classifier.py": ("Training a classifier on the lecture's toy data",
+                            ["--epochs", "300", "--quiet", "--out", "{out}"]),
+    "sentiment.py": ("Sentence sentiment from GloVe vectors",
+                     ["--epochs", "2", "--limit", "3000", "--quiet", "--out", "{out}"]),
+    "embeddings.py": ("Word vectors up close", ["--export", "1000", "--out", "{out}"]),
+    "cost.py": ("What a training step costs", []),
+}
 
 
 def small_settings(gallery_conf, script_vars):
-    """The arguments for the script at ``script_vars["src_file"]`` (none by default)."""
-    return list(SMALL_SETTINGS.get(Path(script_vars["src_file"]).name, []))
+    """Arguments for the script at ``script_vars["src_file"]``: small sizes, output to a temp dir."""
+    path = Path(script_vars["src_file"])
+    name = path.name
+    if name not in EXAMPLES:
+        return []  # the tutorials take no arguments
+    # sphinx-gallery blanks ``__doc__`` (it renders the docstring itself); the examples
+    # build their ``--help`` text from it, so hand them their docstring back.
+    script_vars["example_globals"]["__doc__"] = ast.get_docstring(ast.parse(path.read_text()))
+    out = str(OUT / path.stem)
+    return [arg.replace("{out}", out) for arg in EXAMPLES[name][1]]
+
+
+_shown = set()
+
+
+def png_scraper(block, block_vars, gallery_conf):
+    """Put the PNG files an example wrote into its ``--out`` folder on its page."""
+    from sphinx_gallery.scrapers import figure_rst
+
+    folder = OUT / Path(block_vars["src_file"]).stem
+    images = []
+    for png in sorted(folder.glob("*.png")) if folder.is_dir() else ():
+        if png in _shown:
+            continue
+        _shown.add(png)
+        target = next(block_vars["image_path_iterator"])
+        shutil.copyfile(png, target)
+        images.append(target)
+    return figure_rst(images, gallery_conf["src_dir"])
+
+
+def add_example_titles(app, docname, source):
+    """Give each example page a heading: the scripts' docstrings start with a sentence, not a title."""
+    if not docname.startswith("auto_examples/"):
+        return
+    name = docname.split("/")[-1] + ".py"
+    if name not in EXAMPLES:
+        return
+    title = EXAMPLES[name][0]
+    label = f".. _sphx_glr_auto_examples_{name}:\n"
+    text = source[0]
+    if label in text:
+        source[0] = text.replace(label, f"{label}\n{title}\n{'=' * len(title)}\n", 1)
