@@ -223,7 +223,7 @@ def main(argv=None):
             optimizer.step()
             total += loss.item() * len(y)
             seen += len(y)
-            bar.set_postfix(loss=f"{total / seen:.4f}")
+            bar.set_postfix(loss=f"{total / seen:.4f}", refresh=False)
         history["loss"].append(total / seen)
         history["train_acc"].append(evaluate(model, x_train, y_train))
         history["val_acc"].append(evaluate(model, x_val, y_val))

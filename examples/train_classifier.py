@@ -149,7 +149,7 @@ def main(argv=None):
             optimizer.step()
             total += loss.item() * len(yb)
         losses.append(total / len(y))
-        bar.set_postfix(loss=f"{losses[-1]:.4f}", acc=f"{accuracy(model, X, y):.1%}")
+        bar.set_postfix(loss=f"{losses[-1]:.4f}", acc=f"{accuracy(model, X, y):.1%}", refresh=False)
     seconds = time.perf_counter() - began
 
     acc = accuracy(model, X, y)
