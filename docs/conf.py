@@ -62,7 +62,7 @@ sphinx_gallery_conf = {
     # every .py file in a gallery folder is a page; helper modules start with "_"
     "filename_pattern": r".*\.py$",
     "ignore_pattern": r"(__init__|/_[^/]*)\.py$",
-    "within_subsection_order": "FileNameSortKey",
+    "within_subsection_order": "gallery_settings.ExampleOrder",
     "reset_argv": "gallery_settings.small_settings",
     "abort_on_example_error": True,
     "download_all_examples": False,
@@ -72,6 +72,8 @@ sphinx_gallery_conf = {
     "matplotlib_animations": False,
     "image_scrapers": ("matplotlib", "gallery_settings.png_scraper"),
     "first_notebook_cell": None,
+    # show what the scripts print, not the repr of a last bare expression
+    "capture_repr": (),
 }
 
 

@@ -19,9 +19,9 @@ OUT = Path(tempfile.mkdtemp(prefix="nanotorch-docs-examples-"))
 EXAMPLES = {
     "train_classifier.py": ("Training a classifier on the lecture's toy data",
                             ["--epochs", "300", "--quiet", "--out", "{out}"]),
+    "embeddings.py": ("Word vectors up close", ["--export", "1000", "--out", "{out}"]),
     "sentiment.py": ("Sentence sentiment from GloVe vectors",
                      ["--epochs", "2", "--limit", "3000", "--quiet", "--out", "{out}"]),
-    "embeddings.py": ("Word vectors up close", ["--export", "1000", "--out", "{out}"]),
     "cost.py": ("What a training step costs", []),
 }
 
@@ -59,7 +59,13 @@ def png_scraper(block, block_vars, gallery_conf):
 
 
 def add_example_titles(app, docname, source):
-    """Give each example page a heading: the scripts' docstrings start with a sentence, not a title."""
+    """Make the examples' docstrings read well as pages.
+
+    The scripts' docstrings are written for ``--help`` and for reading in an
+    editor: they start with a sentence, not a title, and show commands as
+    indented lines. Add the page title, and turn each indented block of the
+    docstring into a literal block (rst would otherwise make it a quotation).
+    """
     if not docname.startswith("auto_examples/"):
         return
     name = docname.split("/")[-1] + ".py"
@@ -68,5 +74,27 @@ def add_example_titles(app, docname, source):
     title = EXAMPLES[name][0]
     label = f".. _sphx_glr_auto_examples_{name}:\n"
     text = source[0]
-    if label in text:
-        source[0] = text.replace(label, f"{label}\n{title}\n{'=' * len(title)}\n", 1)
+    if label not in text:
+        return
+    head, rest = text.split(label, 1)
+    intro, marker, body = rest.partition(".. GENERATED FROM PYTHON SOURCE LINES")
+    lines = []
+    previous = ""
+    for line in intro.splitlines():
+        if line.startswith("    ") and not previous.strip() and lines and lines[-2:-1] != ["::"]:
+            lines.extend(["::", ""])
+        lines.append(line)
+        previous = line
+    intro = "\n".join(lines) + "\n"
+    source[0] = f"{head}{label}\n{title}\n{'=' * len(title)}\n{intro}{marker}{body}"
+
+
+class ExampleOrder:
+    """Sort key of the example gallery: the order of :data:`EXAMPLES` (a lecture's order)."""
+
+    def __init__(self, src_dir):
+        self.src_dir = src_dir
+
+    def __call__(self, filename):
+        names = list(EXAMPLES)
+        return (names.index(filename), filename) if filename in names else (len(names), filename)
