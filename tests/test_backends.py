@@ -195,6 +195,83 @@ KERNEL_CASES["adaptive_avg_weights"] = [
     ("longer_output", lambda r, t: (5, 7, np.dtype(t).name)),
 ]
 
+
+# Optimizer kernels update some of their array arguments in place and return
+# None; these are the positions compared after the call.
+IN_PLACE = {"sgd_step": (0, 2), "adam_step": (0, 2, 3, 4), "rmsprop_step": (0, 2, 3, 4)}
+
+
+def _state(r, t, shape=(5, 7)):
+    """(param, grad, first buffer, second buffer): the buffers as after a few steps (v >= m²)."""
+    m = _u(r, shape, t, -0.5, 0.5)
+    return _u(r, shape, t), _u(r, shape, t), m, (m * m + _u(r, shape, t, 0.01, 1)).astype(t)
+
+
+def _sgd(**kw):
+    o = dict(lr=0.1, momentum=0.9, dampening=0.0, nesterov=False, weight_decay=0.0,
+             maximize=False, first_step=False, grad=None)
+    o.update(kw)
+
+    def make(r, t):
+        p, g, buf, _ = _state(r, t)
+        g = g if o["grad"] is None else o["grad"](r, t)
+        return (p, g, buf if o["momentum"] else None, o["lr"], o["momentum"], o["dampening"],
+                o["nesterov"], o["weight_decay"], o["maximize"], o["first_step"])
+    return make
+
+
+def _adam(**kw):
+    o = dict(step=3, lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
+             maximize=False, decoupled=False, grad=None)
+    o.update(kw)
+
+    def make(r, t):
+        p, g, m, v = _state(r, t)
+        g = g if o["grad"] is None else o["grad"](r, t)
+        vmax = (v * _u(r, v.shape, t, 0.5, 1.5)).astype(t) if o["amsgrad"] else None
+        return (p, g, m, v, vmax, o["step"], o["lr"], *o["betas"], o["eps"], o["weight_decay"],
+                o["amsgrad"], o["maximize"], o["decoupled"])
+    return make
+
+
+def _rmsprop(**kw):
+    o = dict(lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
+             maximize=False, grad=None)
+    o.update(kw)
+
+    def make(r, t):
+        p, g, m, v = _state(r, t)
+        g = g if o["grad"] is None else o["grad"](r, t)
+        buf = _u(r, p.shape, t) if o["momentum"] else None
+        return (p, g, v, m if o["centered"] else None, buf, o["lr"], o["alpha"], o["eps"],
+                o["weight_decay"], o["momentum"], o["centered"], o["maximize"])
+    return make
+
+
+_BROADCAST_GRAD = lambda r, t: _u(r, (7,), t)        # noqa: E731  # the reference handles it
+_STRIDED_GRAD = lambda r, t: _u(r, (7, 5), t).T      # noqa: E731
+KERNEL_CASES["sgd_step"] = [
+    ("plain", _sgd(momentum=0.0)),
+    ("momentum_first_step", _sgd(first_step=True, weight_decay=0.1)),
+    ("dampening_decay", _sgd(dampening=0.3, weight_decay=0.01)),
+    ("nesterov_maximize", _sgd(nesterov=True, maximize=True)),
+    ("broadcast_grad", _sgd(grad=_BROADCAST_GRAD)),
+    ("strided_grad", _sgd(momentum=0.0, grad=_STRIDED_GRAD)),
+]
+KERNEL_CASES["adam_step"] = [
+    ("first_step", _adam(step=1)),
+    ("amsgrad_l2", _adam(amsgrad=True, weight_decay=0.1)),
+    ("adamw_maximize", _adam(decoupled=True, weight_decay=0.01, maximize=True)),
+    ("low_beta1", _adam(betas=(0.3, 0.9))),  # lerp weight above 0.5: torch's other formula
+    ("broadcast_grad", _adam(grad=_BROADCAST_GRAD)),
+]
+KERNEL_CASES["rmsprop_step"] = [
+    ("plain", _rmsprop()),
+    ("centered_momentum_decay", _rmsprop(centered=True, momentum=0.9, weight_decay=0.1)),
+    ("low_alpha_maximize", _rmsprop(alpha=0.3, centered=True, maximize=True)),
+    ("strided_grad", _rmsprop(momentum=0.5, grad=_STRIDED_GRAD)),
+]
+
 # Methods of the contract that are memory management, not kernels.
 NOT_KERNELS = {"device_of", "asarray", "from_numpy", "to_numpy", "is_array", "synchronize"}
 
@@ -231,9 +308,16 @@ def _host(backend, value):
 @pytest.mark.parametrize("name,label,make", _kernel_params())
 def test_kernel_matches_numpy_reference(backend, name, label, make, dtype):
     args = make(np.random.default_rng(0), dtype)
-    with np.errstate(all="ignore"):  # the -inf and saturated cases: nan and inf are the answer
-        expected = getattr(REF, name)(*args)
-        got = getattr(backend, name)(*[_to(backend, a) for a in args])
+    if name in IN_PLACE:
+        # each backend updates its own copy, made by the same seeded draw
+        mine = [_to(backend, a) for a in make(np.random.default_rng(0), dtype)]
+        assert getattr(REF, name)(*args) is None and getattr(backend, name)(*mine) is None
+        expected = tuple(args[i] for i in IN_PLACE[name] if args[i] is not None)
+        got = tuple(mine[i] for i in IN_PLACE[name] if mine[i] is not None)
+    else:
+        with np.errstate(all="ignore"):  # the -inf and saturated cases: nan and inf are the answer
+            expected = getattr(REF, name)(*args)
+            got = getattr(backend, name)(*[_to(backend, a) for a in args])
     if not isinstance(expected, tuple):  # max pooling returns (values, indices)
         got, expected = (got,), (expected,)
     assert len(got) == len(expected)
@@ -268,6 +352,17 @@ def test_numba_takes_its_compiled_path_and_checks_indices():
         assert loop.signatures, f"{loop.__name__} was never compiled: the fast path was not taken"
     with pytest.raises(IndexError, match="index 7 is out of bounds for dimension 0 with size 3"):
         numba_backend.index_add(3, np.array([0, 7]), x[:2, :2].copy())
+
+
+def test_numba_optimizer_kernels_take_their_compiled_loops():
+    numba_backend = _require("numba")
+    from nanotorch.backends import numba_kernels
+    for name, cases in (("sgd_step", KERNEL_CASES["sgd_step"][:1]),
+                        ("adam_step", KERNEL_CASES["adam_step"][:1]),
+                        ("rmsprop_step", KERNEL_CASES["rmsprop_step"][:1])):
+        args = cases[0][1](np.random.default_rng(0), np.float32)
+        getattr(numba_backend, name)(*args)
+        assert getattr(numba_kernels, name).signatures, f"{name}: the fast path was not taken"
 
 
 # --- tensor programs: forward and gradient ----------------------------------------

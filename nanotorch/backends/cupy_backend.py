@@ -17,6 +17,8 @@ fails with one sentence naming what is missing when it cannot run here.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._device import device as _device
@@ -34,6 +36,62 @@ ELEMENTWISE_SOURCES = {
     "tanh_back": ("T t, T d", "T out", "out = d * ((T)1 - t * t)"),
     "inv_back": ("T a, T d", "T out", "out = -d / (a * a)"),
 }
+
+# Optimizer steps: the parameter and its state buffers are the kernels' in-out
+# arguments (CuPy binds the arrays passed for out_params by reference); each
+# variant lists only the buffers it updates. Scalars arrive as T, so the
+# arithmetic stays in the parameter's dtype, in the numpy reference's order;
+# flags arrive as T that are 0 or 1.
+_ADAM = (
+    "T d = maximize != (T)0 ? -g : g; "
+    "if (weight_decay != (T)0) {{ "
+    "if (decoupled != (T)0) p = p * decay_keep; else d = d + weight_decay * p; }} "
+    "const T diff = d - m; "
+    "m = w_low != (T)0 ? m + diff * w : d - diff * one_minus_w; "
+    "v = v * beta2 + one_minus_beta2 * d * d; "
+    "{max_update}"
+    "p = p + neg_step_size * m / (sqrt({v}) / bias2_sqrt + eps)"
+)
+_ADAM_SCALARS = ("T g, T neg_step_size, T bias2_sqrt, T beta2, T one_minus_beta2, T w_low, T w, "
+                 "T one_minus_w, T eps, T weight_decay, T decay_keep, T maximize, T decoupled")
+ELEMENTWISE_SOURCES.update({
+    "sgd_step": ("T g, T lr, T weight_decay, T maximize", "T p",
+                 "T d = maximize != (T)0 ? -g : g; "
+                 "if (weight_decay != (T)0) d = d + weight_decay * p; "
+                 "p = p - lr * d"),
+    "sgd_momentum_step": ("T g, T lr, T momentum, T keep, T weight_decay, T nesterov, "
+                          "T maximize, T first_step", "T p, T buf",
+                          "T d = maximize != (T)0 ? -g : g; "
+                          "if (weight_decay != (T)0) d = d + weight_decay * p; "
+                          "buf = first_step != (T)0 ? d : buf * momentum + keep * d; "
+                          "d = nesterov != (T)0 ? d + momentum * buf : buf; "
+                          "p = p - lr * d"),
+    "adam_step": (_ADAM_SCALARS, "T p, T m, T v", _ADAM.format(max_update="", v="v")),
+    "adam_amsgrad_step": (_ADAM_SCALARS, "T p, T m, T v, T vmax", _ADAM.format(
+        max_update="if (!(vmax > v) && vmax == vmax) vmax = v; ", v="vmax")),
+})
+# RMSprop in four variants (centered or not, momentum or not), so that every
+# output argument is a buffer the variant really updates.
+_RMSPROP_AVG = {
+    "": "const T avg = sqrt(sq) + eps; ",
+    "_centered": ("const T diff = d - gavg; "
+                  "gavg = w_low != (T)0 ? gavg + diff * w : d - diff * one_minus_w; "
+                  "const T avg = sqrt(sq - gavg * gavg) + eps; "),
+}
+_RMSPROP_UPDATE = {
+    "": "p = p + neg_lr * d / avg",
+    "_momentum": "buf = buf * momentum + d / avg; p = p + neg_lr * buf",
+}
+ELEMENTWISE_SOURCES.update({
+    f"rmsprop{centered}{momentum}_step": (
+        "T g, T neg_lr, T alpha, T one_minus_alpha, T w_low, T w, T one_minus_w, T eps, "
+        "T weight_decay, T momentum, T maximize",
+        "T p, T sq" + (", T gavg" if centered else "") + (", T buf" if momentum else ""),
+        "T d = maximize != (T)0 ? -g : g; "
+        "if (weight_decay != (T)0) d = d + weight_decay * p; "
+        "sq = sq * alpha + one_minus_alpha * d * d; " + avg + update)
+    for centered, avg in _RMSPROP_AVG.items() for momentum, update in _RMSPROP_UPDATE.items()
+})
 
 # Row kernels: one block of NT_BLOCK threads per row of a contiguous (rows, n)
 # array; the block strides over the row, then reduces across warps with
@@ -381,3 +439,48 @@ class CupyBackend(NumpyBackend):
                 (grid,), (_BLOCK,),
                 (out, flat, rows, np.int64(num_rows), np.int64(flat.shape[0]), np.int64(width)))
         return out.reshape((num_rows,) + tail)
+
+    # --- optimizer kernels: one fused elementwise pass per parameter ------------
+    def _step_ok(self, param, grad, *state):
+        return param.dtype.char in "fd" and grad.dtype == param.dtype and all(
+            a is None or a.dtype == param.dtype for a in state)
+
+    def sgd_step(self, param, grad, momentum_buffer, lr, momentum, dampening, nesterov,
+                 weight_decay, maximize, first_step):
+        if not self._step_ok(param, grad, momentum_buffer):
+            return super().sgd_step(param, grad, momentum_buffer, lr, momentum, dampening,
+                                    nesterov, weight_decay, maximize, first_step)
+        t = param.dtype.type
+        if momentum != 0:
+            self._ew("sgd_momentum_step")(grad, t(lr), t(momentum), t(1 - dampening),
+                                          t(weight_decay), t(bool(nesterov)), t(bool(maximize)),
+                                          t(bool(first_step)), param, momentum_buffer)
+        else:
+            self._ew("sgd_step")(grad, t(lr), t(weight_decay), t(bool(maximize)), param)
+
+    def adam_step(self, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, lr, beta1,
+                  beta2, eps, weight_decay, amsgrad, maximize, decoupled):
+        if not self._step_ok(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq):
+            return super().adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, lr,
+                                     beta1, beta2, eps, weight_decay, amsgrad, maximize,
+                                     decoupled)
+        t, w = param.dtype.type, 1 - beta1
+        scalars = (t(-lr / (1 - beta1 ** step)), t(math.sqrt(1 - beta2 ** step)), t(beta2),
+                   t(1 - beta2), t(w < 0.5), t(w), t(1 - w), t(eps), t(weight_decay),
+                   t(1 - lr * weight_decay), t(bool(maximize)), t(bool(decoupled)))
+        if amsgrad:
+            self._ew("adam_amsgrad_step")(grad, *scalars, param, exp_avg, exp_avg_sq,
+                                          max_exp_avg_sq)
+        else:
+            self._ew("adam_step")(grad, *scalars, param, exp_avg, exp_avg_sq)
+
+    def rmsprop_step(self, param, grad, square_avg, grad_avg, momentum_buffer, lr, alpha, eps,
+                     weight_decay, momentum, centered, maximize):
+        if not self._step_ok(param, grad, square_avg, grad_avg, momentum_buffer):
+            return super().rmsprop_step(param, grad, square_avg, grad_avg, momentum_buffer, lr,
+                                        alpha, eps, weight_decay, momentum, centered, maximize)
+        t, w = param.dtype.type, 1 - alpha
+        state = [a for a in (grad_avg, momentum_buffer) if a is not None]
+        name = "rmsprop" + "_centered" * bool(centered) + "_momentum" * (momentum > 0) + "_step"
+        self._ew(name)(grad, t(-lr), t(alpha), t(1 - alpha), t(w < 0.5), t(w), t(1 - w), t(eps),
+                       t(weight_decay), t(momentum), t(bool(maximize)), param, square_avg, *state)

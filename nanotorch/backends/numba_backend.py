@@ -55,6 +55,27 @@ def _flat_pair(a, d):
             and a.flags.c_contiguous and d.flags.c_contiguous)
 
 
+# A stand-in for an optimizer state buffer a loop does not read (no momentum, no
+# amsgrad). Passing the parameter itself instead would alias two arguments, and
+# LLVM then gives up vectorizing the loop (measured: 14x slower on 5,000 floats).
+_UNUSED = {char: np.empty(0, dtype=char) for char in _FLOAT_CHARS}
+
+
+def _flat_arrays(param, *others):
+    """Whether ``param`` and ``others`` (None: a buffer the step does not use) suit a flat in-place
+    loop: float ndarrays of one shape and dtype, all C-contiguous, ``param`` writable (a
+    broadcast gradient, say, goes to numpy)."""
+    if not (type(param) is np.ndarray and param.dtype.char in _FLOAT_CHARS
+            and param.flags.c_contiguous and param.flags.writeable):
+        return False
+    shape, dtype = param.shape, param.dtype
+    for a in others:
+        if a is not None and not (type(a) is np.ndarray and a.shape == shape and a.dtype == dtype
+                and a.flags.c_contiguous):
+            return False
+    return True
+
+
 def _last_axis(a, axis):
     """Whether ``axis`` (an int or a 1-tuple) is the last, narrow axis of a contiguous float array."""
     if type(axis) is tuple:
@@ -188,3 +209,46 @@ class NumbaBackend(NumpyBackend):
         _k().col2im1d(np.ascontiguousarray(cols), input_shape[1], kernel[0], stride[0], padding[0],
                       dilation[0], out)
         return out
+
+    # --- optimizer kernels: one fused loop per parameter --------------------------
+    def sgd_step(self, param, grad, momentum_buffer, lr, momentum, dampening, nesterov,
+                 weight_decay, maximize, first_step):
+        use_momentum = momentum != 0
+        buf = momentum_buffer if use_momentum else None
+        if not _flat_arrays(param, grad, buf):
+            return super().sgd_step(param, grad, momentum_buffer, lr, momentum, dampening,
+                                    nesterov, weight_decay, maximize, first_step)
+        c = np.array((lr, momentum, 1 - dampening, weight_decay), dtype=param.dtype)
+        unused = _UNUSED[param.dtype.char]
+        _k().sgd_step(param, grad, unused if buf is None else buf, c, bool(nesterov),
+                      bool(maximize), bool(first_step), use_momentum)
+
+    def adam_step(self, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, lr, beta1,
+                  beta2, eps, weight_decay, amsgrad, maximize, decoupled):
+        max_sq = max_exp_avg_sq if amsgrad else None
+        if not _flat_arrays(param, grad, exp_avg, exp_avg_sq, max_sq):
+            return super().adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, lr,
+                                     beta1, beta2, eps, weight_decay, amsgrad, maximize,
+                                     decoupled)
+        w = 1 - beta1
+        c = np.array((-lr / (1 - beta1 ** step), math.sqrt(1 - beta2 ** step), beta2, 1 - beta2,
+                      w, 1 - w, eps, weight_decay, 1 - lr * weight_decay), dtype=param.dtype)
+        unused = _UNUSED[param.dtype.char]
+        _k().adam_step(param, grad, exp_avg, exp_avg_sq, unused if max_sq is None else max_sq, c,
+                       w < 0.5, bool(amsgrad), bool(maximize), bool(decoupled))
+
+    def rmsprop_step(self, param, grad, square_avg, grad_avg, momentum_buffer, lr, alpha, eps,
+                     weight_decay, momentum, centered, maximize):
+        use_momentum = momentum > 0
+        gavg = grad_avg if centered else None
+        buf = momentum_buffer if use_momentum else None
+        if not _flat_arrays(param, grad, square_avg, gavg, buf):
+            return super().rmsprop_step(param, grad, square_avg, grad_avg, momentum_buffer, lr,
+                                        alpha, eps, weight_decay, momentum, centered, maximize)
+        w = 1 - alpha
+        c = np.array((-lr, alpha, 1 - alpha, w, 1 - w, eps, weight_decay, momentum),
+                     dtype=param.dtype)
+        unused = _UNUSED[param.dtype.char]
+        _k().rmsprop_step(param, grad, square_avg, unused if gavg is None else gavg,
+                          unused if buf is None else buf, c, w < 0.5, bool(centered),
+                          bool(maximize), use_momentum)

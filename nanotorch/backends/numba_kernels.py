@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from numba import njit
 
 # --- fused activation backward kernels (zip shape, flat) ----------------------------
@@ -213,3 +215,92 @@ def col2im1d(cols, channels, k, s, p, d, out):
                     pos = o * s - p + j * d
                     if 0 <= pos < length:
                         out[n, c, pos] += cols[n, row, o]
+
+
+# --- optimizer kernels: one fused pass over param, grad and state (in place) -----------
+# The arrays are C-contiguous and of one shape (any rank: each loop flattens them
+# into views). The scalar coefficients come as one small array of the arrays'
+# dtype (one argument to type instead of ten, and float32 parameters are updated
+# in float32 arithmetic with the numpy reference's order of rounding).
+
+
+@njit(cache=True, error_model="numpy")
+def sgd_step(param, grad, buffer, c, nesterov, maximize, first_step, use_momentum):
+    """SGD: d = ±g + wd p; buf = d (first step) or momentum buf + keep d; d = d + momentum buf
+    (nesterov) or buf; p -= lr d. ``c`` = (lr, momentum, keep = 1 - dampening, wd)."""
+    p, g, buf = param.reshape(param.size), grad.reshape(grad.size), buffer.reshape(buffer.size)
+    lr, momentum, keep, weight_decay = c[0], c[1], c[2], c[3]
+    for i in range(p.size):
+        d = -g[i] if maximize else g[i]
+        if weight_decay != 0:
+            d = d + weight_decay * p[i]
+        if use_momentum:
+            b = d if first_step else buf[i] * momentum + keep * d
+            buf[i] = b
+            d = d + momentum * b if nesterov else b
+        p[i] = p[i] - lr * d
+
+
+@njit(cache=True, error_model="numpy")
+def adam_step(param, grad, exp_avg, exp_avg_sq, max_sq, c, w_low, amsgrad, maximize, decoupled):
+    """Adam: m = lerp(m, d, w) (torch's low-weight formula when ``w_low``, i.e. w < 0.5);
+    v = beta2 v + (1 - beta2) d²; p += -step_size m / (sqrt(v) / bias2_sqrt + eps), with v's
+    running max for ``amsgrad``. ``c`` = (-step_size, bias2_sqrt, beta2, 1 - beta2, w, 1 - w,
+    eps, wd, 1 - lr wd)."""
+    p, g = param.reshape(param.size), grad.reshape(grad.size)
+    m, v, vmax = exp_avg.reshape(p.size), exp_avg_sq.reshape(p.size), max_sq.reshape(max_sq.size)
+    neg_step_size, bias2_sqrt, beta2, one_minus_beta2 = c[0], c[1], c[2], c[3]
+    w, one_minus_w, eps, weight_decay, decay_keep = c[4], c[5], c[6], c[7], c[8]
+    for i in range(p.size):
+        d = -g[i] if maximize else g[i]
+        x = p[i]
+        if weight_decay != 0:
+            if decoupled:
+                x = x * decay_keep
+            else:
+                d = d + weight_decay * x
+        mi = m[i]
+        diff = d - mi
+        mi = mi + diff * w if w_low else d - diff * one_minus_w
+        m[i] = mi
+        vi = v[i] * beta2 + one_minus_beta2 * d * d
+        v[i] = vi
+        if amsgrad:
+            top = vmax[i]
+            if top > vi or top != top:  # numpy's maximum: a NaN wins
+                vi = top
+            vmax[i] = vi
+        denom = np.sqrt(vi) / bias2_sqrt + eps
+        p[i] = x + neg_step_size * mi / denom
+
+
+@njit(cache=True, error_model="numpy")
+def rmsprop_step(param, grad, square_avg, grad_avg, buffer, c, w_low, centered, maximize,
+                 use_momentum):
+    """RMSprop: v = alpha v + (1 - alpha) d²; avg = sqrt(v - m²) (m = lerp(m, d, w), centered)
+    or sqrt(v), plus eps; buf = momentum buf + d / avg, p -= lr buf; or p += -lr d / avg.
+    ``c`` = (-lr, alpha, 1 - alpha, w, 1 - w, eps, wd, momentum)."""
+    p, g, sq = param.reshape(param.size), grad.reshape(grad.size), square_avg.reshape(param.size)
+    gavg, buf = grad_avg.reshape(grad_avg.size), buffer.reshape(buffer.size)
+    neg_lr, alpha, one_minus_alpha, w = c[0], c[1], c[2], c[3]
+    one_minus_w, eps, weight_decay, momentum = c[4], c[5], c[6], c[7]
+    for i in range(p.size):
+        d = -g[i] if maximize else g[i]
+        if weight_decay != 0:
+            d = d + weight_decay * p[i]
+        vi = sq[i] * alpha + one_minus_alpha * d * d
+        sq[i] = vi
+        if centered:
+            mi = gavg[i]
+            diff = d - mi
+            mi = mi + diff * w if w_low else d - diff * one_minus_w
+            gavg[i] = mi
+            avg = np.sqrt(vi - mi * mi) + eps
+        else:
+            avg = np.sqrt(vi) + eps
+        if use_momentum:
+            b = buf[i] * momentum + d / avg
+            buf[i] = b
+            p[i] = p[i] + neg_lr * b
+        else:
+            p[i] = p[i] + neg_lr * d / avg

@@ -458,3 +458,133 @@ class NumpyBackend:
             f = m + (k / 2) / f
         out[mid] = 1 - xp.exp(-m * m) / (1.7724538509055159 * f)
         return (xp.sign(x) * out).astype(x.dtype, copy=False)
+
+    # --- optimizer kernels ------------------------------------------------------
+    # One training step of an optimizer for one parameter, written into the raw
+    # arrays in place: ``param`` and the state buffers change, ``grad`` is only
+    # read (it may be any array that broadcasts to ``param``). The formulas and
+    # their order of rounding are torch's single-tensor ones; scratch space is
+    # at most two arrays the size of ``param``.
+
+    def sgd_step(self, param, grad, momentum_buffer, lr, momentum, dampening, nesterov,
+                 weight_decay, maximize, first_step):
+        """One ``torch.optim.SGD`` update of ``param`` (and ``momentum_buffer``) in place.
+
+        ``g = ±grad + weight_decay * param``; with momentum: ``buf = g`` on the
+        first step, else ``buf = momentum * buf + (1 - dampening) * g``, and
+        ``g = g + momentum * buf`` (nesterov) or ``g = buf``; then
+        ``param -= lr * g``. ``momentum_buffer`` is None when ``momentum`` is 0.
+
+        >>> from nanotorch.backends import get_backend
+        >>> b = get_backend("numpy")
+        >>> p, buf = b.xp.asarray([1.0, 2.0]), b.xp.zeros(2)
+        >>> b.sgd_step(p, b.xp.asarray([1.0, -1.0]), buf, 0.5, 0.9, 0.0, False, 0.0, False, True)
+        >>> p, buf
+        (array([0.5, 2.5]), array([ 1., -1.]))
+        """
+        xp = self.xp
+        g = xp.negative(grad) if maximize else grad
+        if weight_decay != 0:
+            g = g + weight_decay * param
+        if momentum != 0:
+            buf = momentum_buffer
+            if first_step:
+                buf[...] = g
+            else:
+                buf *= momentum
+                buf += g if dampening == 0 else (1 - dampening) * g
+            g = g + momentum * buf if nesterov else buf
+        param -= lr * g
+
+    def adam_step(self, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, lr, beta1,
+                  beta2, eps, weight_decay, amsgrad, maximize, decoupled):
+        """One ``torch.optim.Adam`` (``decoupled``: AdamW) update at step ``step`` (from 1), in place.
+
+        ``g = ±grad`` (+ ``weight_decay * param``, or ``param *= 1 - lr * weight_decay``
+        when ``decoupled``); ``m = lerp(m, g, 1 - beta1)``;
+        ``v = beta2 * v + (1 - beta2) * g * g``; ``amsgrad``: ``v_max = max(v_max, v)``
+        is used for v; ``param += -lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)``.
+        ``max_exp_avg_sq`` is None unless ``amsgrad``.
+
+        >>> from nanotorch.backends import get_backend
+        >>> b = get_backend("numpy")
+        >>> p, m, v = b.xp.asarray([1.0]), b.xp.zeros(1), b.xp.zeros(1)
+        >>> b.adam_step(p, b.xp.asarray([3.0]), m, v, None, 1, 0.1, 0.9, 0.999, 1e-8, 0.0,
+        ...             False, False, False)
+        >>> p.round(6), m, v.round(6)
+        (array([0.9]), array([0.3]), array([0.009]))
+        """
+        xp = self.xp
+        g = xp.negative(grad) if maximize else grad
+        if weight_decay != 0:
+            if decoupled:
+                param *= 1 - lr * weight_decay
+            else:
+                g = g + weight_decay * param
+        self._lerp_(exp_avg, g, 1 - beta1)
+        self._add_weighted_square_(exp_avg_sq, beta2, g)
+        if amsgrad:
+            xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+        denom = xp.sqrt(max_exp_avg_sq if amsgrad else exp_avg_sq)
+        denom /= math.sqrt(1 - beta2 ** step)
+        denom += eps
+        update = xp.multiply(exp_avg, -lr / (1 - beta1 ** step))
+        update /= denom
+        param += update
+
+    def rmsprop_step(self, param, grad, square_avg, grad_avg, momentum_buffer, lr, alpha, eps,
+                     weight_decay, momentum, centered, maximize):
+        """One ``torch.optim.RMSprop`` update of ``param`` and its state, in place.
+
+        ``g = ±grad + weight_decay * param``; ``v = alpha * v + (1 - alpha) * g * g``;
+        ``centered``: ``m = lerp(m, g, 1 - alpha)``, ``avg = sqrt(v - m * m) + eps``,
+        else ``avg = sqrt(v) + eps``; with momentum ``buf = momentum * buf + g / avg``
+        and ``param -= lr * buf``, else ``param += -lr * g / avg``. ``grad_avg`` is
+        None unless ``centered``, ``momentum_buffer`` None when ``momentum`` is 0.
+
+        >>> from nanotorch.backends import get_backend
+        >>> b = get_backend("numpy")
+        >>> p, v = b.xp.asarray([1.0]), b.xp.zeros(1)
+        >>> b.rmsprop_step(p, b.xp.asarray([3.0]), v, None, None, 0.01, 0.99, 1e-8, 0.0, 0.0,
+        ...                False, False)
+        >>> p.round(6), v.round(6)
+        (array([0.9]), array([0.09]))
+        """
+        xp = self.xp
+        g = xp.negative(grad) if maximize else grad
+        if weight_decay != 0:
+            g = g + weight_decay * param
+        self._add_weighted_square_(square_avg, alpha, g)
+        if centered:
+            self._lerp_(grad_avg, g, 1 - alpha)
+            avg = xp.multiply(grad_avg, grad_avg)
+            xp.subtract(square_avg, avg, out=avg)
+            xp.sqrt(avg, out=avg)
+        else:
+            avg = xp.sqrt(square_avg)
+        avg += eps
+        if momentum > 0:
+            momentum_buffer *= momentum
+            momentum_buffer += xp.divide(g, avg, out=avg)
+            param -= lr * momentum_buffer
+        else:
+            update = xp.multiply(g, -lr)
+            update /= avg
+            param += update
+
+    def _lerp_(self, a, end, weight):
+        """a <- lerp(a, end, weight) in place, with torch's two formulas (exact at both ends)."""
+        diff = self.xp.subtract(end, a)
+        if weight < 0.5:
+            diff *= weight
+            a += diff
+        else:
+            diff *= 1 - weight
+            self.xp.subtract(end, diff, out=a)
+
+    def _add_weighted_square_(self, avg, keep, g):
+        """avg <- keep * avg + (1 - keep) * g * g in place (torch's ``mul_(keep).addcmul_(g, g)``)."""
+        square = self.xp.multiply(g, 1 - keep)
+        square *= g
+        avg *= keep
+        avg += square

@@ -1,12 +1,11 @@
 """Adam: per-parameter step sizes from running averages of the gradient and its square."""
 from __future__ import annotations
 
-import math
-
 from .. import _dtype
 from .._creation import zeros, zeros_like
+from ..autograd.function import bump_version
 from ..autograd.grad_mode import no_grad
-from .optimizer import Optimizer, _lerp_
+from .optimizer import Optimizer, _count_step
 
 __all__ = ["Adam"]
 
@@ -56,12 +55,11 @@ class Adam(Optimizer):
         for group in self.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
             weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
+            maximize, decoupled = group["maximize"], group["decoupled_weight_decay"]
             for p in group["params"]:
                 grad = p.grad
                 if grad is None:
                     continue
-                if group["maximize"]:
-                    grad = -grad
                 state = self.state[p]
                 if not state:
                     state["step"] = zeros((), dtype=_dtype.float32)
@@ -69,23 +67,10 @@ class Adam(Optimizer):
                     state["exp_avg_sq"] = zeros_like(p)
                     if amsgrad:
                         state["max_exp_avg_sq"] = zeros_like(p)
-                step_t, exp_avg, exp_avg_sq = state["step"], state["exp_avg"], state["exp_avg_sq"]
-                step_t.add_(1)
-                if weight_decay != 0:
-                    if group["decoupled_weight_decay"]:
-                        p.mul_(1 - lr * weight_decay)
-                    else:
-                        grad = grad.add(p, alpha=weight_decay)
-                _lerp_(exp_avg, grad, 1 - beta1)
-                exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-                step = step_t.item()
-                step_size = lr / (1 - beta1 ** step)
-                bias_correction2_sqrt = math.sqrt(1 - beta2 ** step)
-                if amsgrad:
-                    max_sq = state["max_exp_avg_sq"]
-                    max_sq.copy_(max_sq.maximum(exp_avg_sq))
-                    denom = (max_sq.sqrt() / bias_correction2_sqrt).add_(eps)
-                else:
-                    denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
-                p.addcdiv_(exp_avg, denom, value=-step_size)
+                step = _count_step(state["step"])
+                max_sq = state["max_exp_avg_sq"]._data if amsgrad else None
+                p._backend.adam_step(p._data, grad._data, state["exp_avg"]._data,
+                                     state["exp_avg_sq"]._data, max_sq, step, lr, beta1, beta2,
+                                     eps, weight_decay, amsgrad, maximize, decoupled)
+                bump_version(p)
         return loss

@@ -169,12 +169,14 @@ class Optimizer:
         return text + ")"
 
 
-def _lerp_(t, end, weight):
-    """t <- lerp(t, end, weight) in place, with torch's formula (exact at both ends)."""
-    diff = end - t
-    if weight < 0.5:
-        return t.add_(diff.mul_(weight))
-    return t.copy_(end - diff.mul_(1 - weight))
+def _count_step(step):
+    """Add one to a ``step`` state tensor in place and return the new count as a Python float.
+
+    The counter is the optimizer's own, outside any graph, so its raw array is bumped directly.
+    """
+    count = step._data
+    count += 1
+    return float(count)
 
 
 def _cast_state(name, value, param):

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from .. import _dtype
 from .._creation import zeros, zeros_like
+from ..autograd.function import bump_version
 from ..autograd.grad_mode import no_grad
-from .optimizer import Optimizer, _lerp_
+from .optimizer import Optimizer, _count_step
 
 __all__ = ["RMSprop"]
 
@@ -54,8 +55,6 @@ class RMSprop(Optimizer):
                 grad = p.grad
                 if grad is None:
                     continue
-                if group["maximize"]:
-                    grad = -grad
                 state = self.state[p]
                 if not state:
                     state["step"] = zeros((), dtype=_dtype.float32)
@@ -64,22 +63,11 @@ class RMSprop(Optimizer):
                         state["momentum_buffer"] = zeros_like(p)
                     if centered:
                         state["grad_avg"] = zeros_like(p)
-                state["step"].add_(1)
-                if weight_decay != 0:
-                    grad = grad.add(p, alpha=weight_decay)
-                square_avg = state["square_avg"]
-                square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
-                if centered:
-                    grad_avg = state["grad_avg"]
-                    _lerp_(grad_avg, grad, 1 - alpha)
-                    avg = (square_avg - grad_avg * grad_avg).sqrt()
-                else:
-                    avg = square_avg.sqrt()
-                avg.add_(eps)
-                if momentum > 0:
-                    buf = state["momentum_buffer"]
-                    buf.mul_(momentum).addcdiv_(grad, avg)
-                    p.add_(buf, alpha=-lr)
-                else:
-                    p.addcdiv_(grad, avg, value=-lr)
+                _count_step(state["step"])
+                grad_avg = state["grad_avg"]._data if centered else None
+                buf = state["momentum_buffer"]._data if momentum > 0 else None
+                p._backend.rmsprop_step(p._data, grad._data, state["square_avg"]._data,
+                                        grad_avg, buf, lr, alpha, eps, weight_decay, momentum,
+                                        centered, group["maximize"])
+                bump_version(p)
         return loss

@@ -1,6 +1,8 @@
 """Stochastic gradient descent, with momentum, Nesterov momentum and weight decay."""
 from __future__ import annotations
 
+from .._creation import zeros_like
+from ..autograd.function import bump_version
 from ..autograd.grad_mode import no_grad
 from .optimizer import Optimizer
 
@@ -50,17 +52,15 @@ class SGD(Optimizer):
                 grad = p.grad
                 if grad is None:
                     continue
-                if maximize:
-                    grad = -grad
-                if weight_decay != 0:
-                    grad = grad.add(p, alpha=weight_decay)
+                buf, first_step = None, False
                 if momentum != 0:
                     state = self.state[p]
                     buf = state.get("momentum_buffer")
                     if buf is None:
-                        buf = state["momentum_buffer"] = grad.clone()
-                    else:
-                        buf.mul_(momentum).add_(grad, alpha=1 - dampening)
-                    grad = grad.add(buf, alpha=momentum) if nesterov else buf
-                p.add_(grad, alpha=-lr)
+                        buf = state["momentum_buffer"] = zeros_like(p)
+                        first_step = True
+                    buf = buf._data
+                p._backend.sgd_step(p._data, grad._data, buf, lr, momentum, dampening,
+                                    nesterov, weight_decay, maximize, first_step)
+                bump_version(p)
         return loss
