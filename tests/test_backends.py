@@ -125,6 +125,13 @@ KERNEL_CASES["binary_cross_entropy"] = [
     ("probs", lambda r, t: (_u(r, (4, 3), t, 0.01, 0.99), (r.uniform(size=(4, 3)) > 0.5).astype(t))),
     ("saturated", lambda r, t: (np.array([0.0, 1.0, 0.5], dtype=t), np.array([1.0, 0.0, 1.0], dtype=t))),
 ]
+KERNEL_CASES["binary_cross_entropy_back"] = [
+    ("probs", lambda r, t: (_u(r, (4, 3), t, 0.01, 0.99), (r.uniform(size=(4, 3)) > 0.5).astype(t),
+                            _u(r, (4, 3), t))),
+    ("saturated_broadcast_grad", lambda r, t: (np.array([0.0, 1.0, 0.5], dtype=t),
+                                               np.array([1.0, 0.0, 1.0], dtype=t),
+                                               np.asarray(0.25, dtype=t))),
+]
 KERNEL_CASES["binary_cross_entropy_with_logits"] = [
     ("plain", lambda r, t: (_u(r, (4, 3), t, -40, 40), (r.uniform(size=(4, 3)) > 0.5).astype(t), None)),
     ("pos_weight", lambda r, t: (_u(r, (4, 3), t), (r.uniform(size=(4, 3)) > 0.5).astype(t),

@@ -426,6 +426,17 @@ class NumpyBackend:
         with np.errstate(divide="ignore"):  # p of exactly 0 or 1 (a saturated sigmoid) is clamped
             return -(y * xp.maximum(xp.log(p), -100) + (1 - y) * xp.maximum(xp.log1p(-p), -100))
 
+    def binary_cross_entropy_back(self, p, y, g):
+        """BCE's gradient in p: ``g * (p - y) / max(p * (1 - p), 1e-12)``, like torch's.
+
+        >>> from nanotorch.backends import get_backend
+        >>> b = get_backend("numpy")
+        >>> b.binary_cross_entropy_back(b.xp.asarray([0.5, 1.0]), b.xp.asarray([1.0, 0.0]),
+        ...                             b.xp.asarray([1.0, 1.0]))
+        array([-2.e+00,  1.e+12])
+        """
+        return g * (p - y) / self.xp.maximum((1 - p) * p, 1e-12)
+
     def binary_cross_entropy_with_logits(self, x, y, pos_weight):
         """``(1 - y) x + (1 + (pw - 1) y) softplus(-x)``, with softplus kept finite for any ``|x|``."""
         xp = self.xp

@@ -62,11 +62,30 @@ class BinaryCrossEntropy(Op):
         p, y = ctx.saved_tensors
         gp = gy = None
         if ctx.needs_input_grad[0]:
-            # torch's derivative: the denominator is kept away from zero at p = 0 and p = 1.
-            gp = g * (p - y) / ((1 - p) * p).clamp_min(1e-12)
+            gp = BinaryCrossEntropyBack.apply(p, y, g)
         if ctx.needs_input_grad[1]:
             gy = g * ((-p).log1p().clamp_min(-100) - p.log().clamp_min(-100))
         return gp, gy
+
+
+class BinaryCrossEntropyBack(Op):
+    """BCE's gradient in p, one kernel: g (p - y) / max(p (1 - p), 1e-12) (torch's derivative,
+    its denominator kept away from zero at p = 0 and p = 1)."""
+
+    @staticmethod
+    def forward(ctx, p, y, g):
+        ctx.save_for_backward(p, y, g)
+        return p._backend.binary_cross_entropy_back(p._data, y._data, g._data)
+
+    @staticmethod
+    def backward(ctx, gg):
+        p, y, g = ctx.saved_tensors
+        variance = (1 - p) * p
+        inv = 1 / variance.clamp_min(1e-12)
+        # the clamp's derivative: 1 - 2p where p (1 - p) >= 1e-12, else 0 (torch's clamp_min)
+        slope = (1 - 2 * p) * (variance >= 1e-12).to(p.dtype)
+        q = gg * g * inv
+        return q * (1 - (p - y) * slope * inv), -q, gg * (p - y) * inv
 
 
 class BinaryCrossEntropyWithLogits(Op):
