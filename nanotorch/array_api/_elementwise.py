@@ -48,6 +48,28 @@ def _sign(x):
     return x.sign()
 
 
+def _floor_divide(a, b):
+    """floor(a / b), with the specification's results where numpy's floor gives nan or -1.
+
+    numpy (and torch) compute floor(inf / finite) as nan and floor(-finite / inf) as -1;
+    the standard asks for a signed infinity and a signed zero there.
+    """
+    out = E.FloorDivide.apply(a, b)
+    if out.dtype not in B.REAL_FLOATING:
+        return out
+    xp = out._backend.xp
+    x1, x2 = xp.broadcast_arrays(a._data, b._data)
+    q = x1 / x2
+    r = out._data
+    fix_inf = xp.isinf(x1) & xp.isfinite(x2) & (x2 != 0)
+    fix_zero = xp.isfinite(x1) & (x1 != 0) & xp.isinf(x2)
+    if not (fix_inf.any() or fix_zero.any()):
+        return out
+    r = xp.where(fix_inf, q, r)
+    r = xp.where(fix_zero, xp.copysign(xp.zeros_like(q), q), r)
+    return B.wrap(r.astype(out._data.dtype, copy=False), out._backend)
+
+
 def _make_unary(name, category, impl, summary, example, output):
     def fn(x, /):
         B.check_array(x, name)
@@ -191,7 +213,7 @@ _BINARY = [
     ("equal", ALL, _raw_binary("equal"), "x1 == x2 (nan is never equal to anything).",
      "xp.equal(xp.asarray([1.0, float('nan')]), xp.asarray([1.0, float('nan')]))",
      "tensor([ True, False])"),
-    ("floor_divide", RNUM, E.FloorDivide.apply, "floor(x1 / x2).",
+    ("floor_divide", RNUM, _floor_divide, "floor(x1 / x2).",
      "xp.floor_divide(xp.asarray([7, -7]), 2)", "tensor([ 3, -4])"),
     ("greater", RNUM, _raw_binary("greater"), "x1 > x2.",
      "xp.greater(xp.asarray([1, 3]), 2)", "tensor([False,  True])"),
