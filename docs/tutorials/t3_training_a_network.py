@@ -141,9 +141,9 @@ def train_step(p):
 # %%
 # Watching the decision boundary move
 # -----------------------------------
-# We train for a few hundred steps and take snapshots of the model's
-# probability over a grid of the unit square. Early on the boundary is a
-# random line; the two hidden layers then bend it around the middle band.
+# We train for 1,000 steps and take snapshots of the model's
+# probability over a grid of the unit square: the black line is where the
+# model is undecided (probability 0.5), the colours its confidence.
 
 grid = np.linspace(0, 1, 60, dtype=np.float32)
 gx, gy = np.meshgrid(grid, grid)
@@ -178,7 +178,7 @@ axes[0].set_ylabel("$x_2$")
 fig.tight_layout()
 
 # %%
-# The loss falls quickly once the first unit finds one of the two edges:
+# The loss over the whole run, on a log scale:
 
 fig, ax = plt.subplots(figsize=(6, 3))
 ax.plot(losses)

@@ -141,12 +141,18 @@ for row, query in zip(axes, QUERIES):
     for (x, y), w in zip(xy, words):
         ax.annotate(w, (x, y), textcoords="offset points", xytext=(4, 3))
     ax.set_title("first two principal components")
+    # each word's most similar word within the query
+    masked = sim - 2 * np.eye(len(words))
+    print(", ".join(f"{w} -> {words[masked[i].argmax()]}" for i, w in enumerate(words)))
 fig.tight_layout()
 
 # %%
-# Countries sit next to their capitals, and the pairs line up in roughly the
-# same direction; the professions pair with the people they serve. Nobody
-# told GloVe any of this: it comes from which words appear near which.
+# Each capital's closest word is its own country (rome -> italy,
+# athens -> greece, lisbon -> portugal, london -> england,
+# washington -> america), and the European countries are closest to each
+# other. Among the professions, doctor and patient pick each other, as do
+# author and reader, and lawyer's closest word is client. Nobody told GloVe
+# any of this: it comes from which words appear near which in the text.
 #
 # In a model, the pretrained vectors become the initial weight of the
 # embedding layer. Words GloVe does not know get small random vectors, and

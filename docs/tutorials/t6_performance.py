@@ -158,8 +158,9 @@ ax.set_title("Per-op cost on a 10 x 10 tensor")
 fig.tight_layout()
 
 # %%
-# The per-op cost stays flat as the chain grows: the backward engine walks
-# the tape without recursion, and each op pays the same few microseconds. On
+# Past the first few ops (whose share of the fixed cost of ``backward``
+# is larger), the per-op cost levels off: the backward engine walks the tape
+# without recursion, and each op pays the same few microseconds. On
 # small tensors that cost is the whole bill, so the ratio to numpy is large;
 # on large tensors it vanishes next to the arithmetic, and nanotorch runs at
 # numpy's (BLAS's) speed. ``python benchmarks/op_overhead.py --breakdown``
