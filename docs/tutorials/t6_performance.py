@@ -24,16 +24,54 @@ import nanotorch as torch
 # ``benchmarks/run.py`` times five workloads three ways: a hand-written numpy
 # step (forward, manual backward, in-place update: the baseline), the same
 # torch-style step run by PyTorch on the CPU, and that *same function* run by
-# nanotorch. Everything runs on one thread. The latest table from
-# ``benchmarks/README.md``:
+# nanotorch. Everything runs on one thread. The CPU table of the latest run,
+# read from ``benchmarks/README.md`` (which also says on which machine, and
+# has a GPU table):
 
 readme = Path(torch.__file__).resolve().parent.parent / "benchmarks" / "README.md"
 text = readme.read_text() if readme.is_file() else ""
-section = text.split("## Latest results", 1)[-1].strip() if "## Latest results" in text else ""
-if section and "RESULTS_PLACEHOLDER" not in section:
-    print(section)
-else:
-    print("(no results recorded yet: run `python benchmarks/run.py` and see its README)")
+section = text.split("## Latest results", 1)[-1] if "## Latest results" in text else ""
+
+
+def first_table(markdown):
+    """The rows of the first markdown table in ``markdown``, as lists of cells."""
+    rows = []
+    for line in markdown.splitlines():
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if not set("".join(cells)) <= set("-: "):  # skip the |---| rule
+                rows.append(cells)
+        elif rows:
+            break
+    return rows
+
+
+table = first_table(section)
+for row in table:
+    print(" | ".join(f"{cell:>12}" if i else f"{cell:<34}" for i, cell in enumerate(row)))
+
+# %%
+# The same ratios as a picture: each framework's time over the numpy
+# reference's, per workload (1.0 is the dashed line). A ``/ref`` column
+# belongs to the framework named in the column before it.
+
+if table:
+    header, rows = table[0], table[1:]
+    series = {}
+    for i, name in enumerate(header):
+        if name.endswith("/ref"):
+            label = name[:-len("/ref")].strip() or header[i - 1].replace(" ms", "")
+            series[label] = [float(r[i]) for r in rows]
+    fig, ax = plt.subplots(figsize=(8, 4))
+    width = 0.8 / len(series)
+    for k, (label, ratios) in enumerate(series.items()):
+        ax.bar(np.arange(len(rows)) + k * width, ratios, width, label=label)
+    ax.axhline(1.0, color="k", ls="--", lw=0.8)
+    ax.set_xticks(np.arange(len(rows)) + 0.4 - width / 2, [r[0] for r in rows],
+                  rotation=25, ha="right", fontsize=8)
+    ax.set_ylabel("time / numpy reference")
+    ax.legend()
+    fig.tight_layout()
 
 # %%
 # How to read it:
