@@ -141,6 +141,12 @@ class TensorMethods:
     def __rshift__(self, other):
         return E.compare("right_shift", self, other)
 
+    def __rlshift__(self, other):
+        return E.compare("left_shift", other, self)
+
+    def __rrshift__(self, other):
+        return E.compare("right_shift", other, self)
+
     def __eq__(self, other):
         return E.compare("equal", self, other)
 
@@ -170,6 +176,32 @@ class TensorMethods:
 
     def __itruediv__(self, other):
         return self.div_(other)
+
+    # The rest of torch's augmented assignments write into this tensor too (the
+    # result must cast to its dtype), so aliases see the update.
+    def __ifloordiv__(self, other):
+        return self._inplace(lambda old: old // other, other)
+
+    def __imod__(self, other):
+        return self._inplace(lambda old: old % other, other)
+
+    def __ipow__(self, other):
+        return self.pow_(other)
+
+    def __iand__(self, other):
+        return self._inplace(lambda old: old & other, other)
+
+    def __ior__(self, other):
+        return self._inplace(lambda old: old | other, other)
+
+    def __ixor__(self, other):
+        return self._inplace(lambda old: old ^ other, other)
+
+    def __ilshift__(self, other):
+        return self._inplace(lambda old: old << other, other)
+
+    def __irshift__(self, other):
+        return self._inplace(lambda old: old >> other, other)
 
     def _unary_raw(self, kernel):
         from .ops._util import wrap

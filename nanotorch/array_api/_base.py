@@ -155,6 +155,9 @@ def cast(x, dtype):
 
 def wrap(array, backend):
     """A tensor around a raw backend array (outside the graph)."""
+    if isinstance(array, np.generic):
+        # numpy ufuncs give scalars for 0-d operands; a tensor must hold a writable array
+        array = np.asarray(array)
     return Tensor._wrap(array, backend)
 
 

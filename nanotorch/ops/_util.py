@@ -18,6 +18,9 @@ def tensor_type():
 
 def wrap(array, backend):
     """A new tensor around a raw backend array, outside the graph."""
+    if isinstance(array, np.generic):
+        # numpy ufuncs give scalars for 0-d operands; a tensor must hold a writable array
+        array = np.asarray(array)
     return _fn._Tensor._wrap(array, backend)
 
 
