@@ -50,7 +50,17 @@ def _make(name):
     return fn
 
 
-FUNCTIONS = {name: _make(name) for name in METHOD_FUNCTIONS}
+# The one-input maps are hot in scripts (``torch.tanh(x)`` in a model's forward):
+# there they are the Tensor methods themselves, with no wrapper call; given a
+# non-tensor, the op raises the same TypeError the wrapper would.
+DIRECT_METHODS = (
+    "exp", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "sin", "cos", "tan",
+    "asin", "acos", "atan", "sinh", "cosh", "tanh", "sigmoid", "relu", "reciprocal", "abs",
+    "neg", "sign", "floor", "ceil", "trunc",
+)
+
+FUNCTIONS = {name: getattr(Tensor, name) if name in DIRECT_METHODS else _make(name)
+             for name in METHOD_FUNCTIONS}
 
 
 def pow(input, exponent):
@@ -223,5 +233,6 @@ def _overrides():
 
 
 FUNCTIONS.update(_overrides())
-for _fn in FUNCTIONS.values():
-    _fn.__module__ = "nanotorch"
+for _name, _fn in FUNCTIONS.items():
+    if _name not in DIRECT_METHODS:
+        _fn.__module__ = "nanotorch"

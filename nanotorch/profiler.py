@@ -52,7 +52,7 @@ __all__ = ["profile", "Stats"]
 
 # Ops that move or reinterpret data without arithmetic.
 _NO_FLOPS = frozenset({
-    "Reshape", "Permute", "Expand", "Flip", "Repeat", "Cat", "Contiguous", "Clone", "ToDtype",
+    "Reshape", "Permute", "Expand", "Spread", "Flip", "Repeat", "Cat", "Contiguous", "Clone", "ToDtype",
     "ToDevice", "Real", "Imag", "GetItem", "IndexPut", "Gather", "Scatter", "PutAlongDim",
     "Embedding", "Im2Col", "Where",
 })

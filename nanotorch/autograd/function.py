@@ -284,7 +284,11 @@ class BuiltinFunction(Function):
         if _profiler is not None:
             return _profiler(cls, args)
         ctx = _new(cls)
-        data = cls.forward(ctx, *args)
+        try:
+            data = cls.forward(ctx, *args)
+        except AttributeError:
+            _first_backend(args, cls)  # raises TypeError when no argument is a tensor
+            raise
         if cls.sets_backend:
             backend = ctx.backend
         else:
@@ -326,11 +330,13 @@ def _any_requires_grad(args):
     return False
 
 
-def _first_backend(args):
+def _first_backend(args, op=None):
     for a in args:
         if isinstance(a, _Tensor):
             return a._backend
-    raise TypeError("a built-in op needs at least one tensor input")
+    name = (op or BuiltinFunction).__name__.lower()
+    raise TypeError(f"{name}(): argument 'input' must be Tensor, not "
+                    f"{type(args[0]).__name__ if args else 'nothing'}")
 
 
 def _own_outputs(result, args):
@@ -357,7 +363,12 @@ def _edge(a):
 def _record(ctx, args, outputs):
     """Attach ``ctx`` as the grad_fn of ``outputs`` and link it to the inputs' nodes."""
     if len(args) == 1:  # the common case, unrolled: the caller knows it requires grad
-        ctx.next_functions = (_edge(args[0]),)
+        a = args[0]
+        fn = a.grad_fn
+        if fn is None:
+            fn = leaf_accumulator(a)
+        data = a._data
+        ctx.next_functions = ((fn, a._output_nr, data.shape, data.dtype),)
         ctx.needs_input_grad = (True,)
     else:
         edges = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from ..autograd.function import BuiltinFunction
+from ..autograd.function import BuiltinFunction, _clock
 from ._util import binary_operands, broadcast_shapes, to_float, wrap
 
 
@@ -38,7 +38,8 @@ class _Zip(Op):
     @classmethod
     def forward(cls, ctx, a, b):
         x, y, backend = binary_operands(a, b)
-        ctx.save_for_backward(a, b)
+        ctx._saved = (a, b)  # save_for_backward(a, b), inlined on this hot path
+        ctx._epoch = _clock[0]
         try:
             return getattr(backend, cls.kernel)(x, y)
         except ValueError:
@@ -215,8 +216,11 @@ class _Map(Op):
 
     @classmethod
     def forward(cls, ctx, a):
-        ctx.save_for_backward(a)
-        x = to_float(a._data) if cls.float_only else a._data
+        ctx._saved = (a,)  # save_for_backward(a), inlined on this hot path
+        ctx._epoch = _clock[0]
+        x = a._data
+        if cls.float_only and x.dtype.kind in "biu":
+            x = to_float(x)
         return getattr(a._backend, cls.kernel)(x)
 
 
@@ -227,7 +231,10 @@ class _MapOut(_Map):
 
     @classmethod
     def forward(cls, ctx, a):
-        return getattr(a._backend, cls.kernel)(to_float(a._data))
+        x = a._data
+        if x.dtype.kind in "biu":
+            x = to_float(x)
+        return getattr(a._backend, cls.kernel)(x)
 
 
 class Neg(_Map):
