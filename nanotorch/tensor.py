@@ -4,22 +4,25 @@ A tensor owns three things: ``_data`` (a numpy or cupy array), ``_backend``
 (the object whose kernels run on it) and autograd metadata (``requires_grad``,
 ``grad``, ``grad_fn``). Every method that computes something calls an op from
 ``nanotorch.ops``; this file only routes, checks arguments and converts.
-The math methods live in ``_tensor_methods.py``.
+The computing methods live in four mixins, one room each: ``_tensor_math.py``
+(operators and elementwise math), ``_tensor_reduce.py``, ``_tensor_shape.py``
+(views, joins, indexing) and ``_tensor_inplace.py``.
 """
 from __future__ import annotations
 
-import numbers
 import weakref
 
 import numpy as np
 
 from . import _dtype
 from ._device import device as _device_cls
-from ._tensor_methods import TensorMethods
+from ._tensor_inplace import InPlaceMethods
+from ._tensor_math import MathMethods
+from ._tensor_reduce import ReductionMethods
+from ._tensor_shape import ShapeMethods
 from ._tensor_str import tensor_repr
-from .autograd import engine
 from .autograd.function import _bind_tensor, leaf_accumulator, share_version
-from .autograd.grad_mode import no_grad, state as _grad_state
+from .autograd.grad_mode import state as _grad_state
 from .backends import backend_for_device
 
 __all__ = ["Tensor", "Size"]
@@ -71,7 +74,7 @@ class _Kernels:
         return call
 
 
-class Tensor(TensorMethods):
+class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
     """A multi-dimensional array with autograd, like ``torch.Tensor``.
 
     Create tensors with :func:`nanotorch.tensor` and the other factories;
@@ -395,7 +398,7 @@ class Tensor(TensorMethods):
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self.item())
 
     def __int__(self):

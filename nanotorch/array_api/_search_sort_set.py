@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import collections
 
-import numpy as np
 
 from ..ops import elementwise as E, index as I
 from . import _base as B

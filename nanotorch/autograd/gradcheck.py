@@ -91,7 +91,6 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     >>> nanotorch.autograd.gradcheck(lambda t: (t * t).sum(), (x,))
     True
     """
-    from ..tensor import Tensor
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     wrt = [t for t in _tensors(inputs) if t.requires_grad]
     if not wrt:

@@ -1,0 +1,317 @@
+"""Tensor's in-place methods (``add_``, ``fill_``, ...), ``new_*`` factories and random fills.
+
+One rule for every in-place op (see ``_inplace``): compute out of place, then
+write the result into this tensor's memory and bump its version counter.
+Under ``no_grad`` the common updates (``add_``, ``mul_``, ...) write straight
+into memory with the backend's ``out=`` kernels: optimizers take that path.
+"""
+from __future__ import annotations
+
+from . import _dtype
+from .autograd.function import bump_version
+from .autograd.grad_mode import state as _grad_state
+from .ops import elementwise as E
+from .ops._util import as_scalar, broadcast_shapes, scalar_type_name, shape_arg, tensor_type, wrap
+
+def _refuse_inplace_on_view(node):
+    """An in-place op on a view of a graph tensor: raise rather than return a wrong gradient.
+
+    The view's base keeps its old history, so its gradient would ignore the
+    write (torch rebuilds the base's history; nanotorch does not).
+    """
+    while getattr(node, "is_view", False) and node.next_functions and node.next_functions[0]:
+        node = node.next_functions[0][0]
+    if node.name() == "AccumulateGrad":
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
+    raise RuntimeError(
+        f"an in-place operation on a view of a tensor made by {node.name()} is not supported "
+        "while recording gradients: the base would keep a gradient that ignores the write. "
+        "Use an out-of-place op, or clone() the view before modifying it.")
+
+
+class InPlaceMethods:
+    """Mixin with Tensor's in-place methods (the class is in ``tensor.py``)."""
+
+    __slots__ = ()
+
+    # --- in place ------------------------------------------------------------------
+    def _inplace(self, compute, *others):
+        """Run ``compute(old_self)`` out of place and write the result into this tensor.
+
+        Recording: the op sees a copy of the old value with this tensor's
+        graph identity, and this tensor takes the op's grad_fn. Either way the
+        version counter goes up, so stale saved copies are caught in backward.
+        """
+        T = tensor_type()
+        record = _grad_state.enabled and (self._requires_grad or any(
+            isinstance(o, T) and o._requires_grad for o in others))
+        if record and self.grad_fn is None and self._requires_grad:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                               "operation.")
+        if record and getattr(self.grad_fn, "is_view", False) and self._data.base is not None:
+            _refuse_inplace_on_view(self.grad_fn)
+        if record:
+            old = T._wrap(self._backend.xp.array(self._data, copy=True), self._backend)
+            old._requires_grad = self._requires_grad
+            old.grad_fn = self.grad_fn
+            old._output_nr = self._output_nr
+            result = compute(old)
+        else:
+            result = compute(self)
+        self._write(result._data)
+        if record:
+            self.grad_fn = result.grad_fn
+            self._requires_grad = result._requires_grad
+            self._output_nr = result._output_nr
+        return self
+
+    def _write(self, array):
+        if array.dtype != self._data.dtype:
+            src, dst = _dtype.from_numpy_dtype(array.dtype), _dtype.from_numpy_dtype(self._data.dtype)
+            if not _dtype.can_cast(src, dst):
+                raise RuntimeError(f"result type {scalar_type_name(src)} can't be cast to the "
+                                   f"desired output type {scalar_type_name(dst)}")
+        if array.shape != self._data.shape:
+            try:
+                if broadcast_shapes(array.shape, self._data.shape) != self._data.shape:
+                    raise RuntimeError
+            except RuntimeError:
+                raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
+                                   f"broadcast shape {list(broadcast_shapes(array.shape, self._data.shape))}"
+                                   ) from None
+        if array is not self._data:
+            self._data[...] = array
+        bump_version(self)
+
+    def _fast_inplace(self, kernel, other, alpha=1):
+        """no-grad ``self op= alpha * other`` straight into memory (optimizer steps take this path)."""
+        T = tensor_type()
+        if isinstance(other, T):
+            y = other._data
+            if other._backend is not self._backend:
+                from .ops._util import check_same_device
+                check_same_device(self, other)
+        else:
+            y = as_scalar(other)
+        if alpha != 1:
+            y = y * alpha
+        x = self._data
+        if x.dtype.kind in "biu" and (getattr(y, "dtype", None) is not None and y.dtype.kind in "fc"
+                                      or isinstance(y, float)) or kernel == "true_divide" \
+                and x.dtype.kind in "biu":
+            dst = scalar_type_name(_dtype.from_numpy_dtype(x.dtype))
+            raise RuntimeError(f"result type Float can't be cast to the desired output type {dst}")
+        try:
+            getattr(self._backend, kernel)(x, y, out=x)
+        except ValueError:
+            raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape "
+                               f"{list(broadcast_shapes(x.shape, getattr(y, 'shape', ())))}") from None
+        bump_version(self)
+        return self
+
+    def _needs_record(self, other=None):
+        return _grad_state.enabled and (self._requires_grad or (
+            isinstance(other, tensor_type()) and other._requires_grad))
+
+    def add_(self, other, *, alpha=1):
+        if not self._needs_record(other):
+            return self._fast_inplace("add", other, alpha)
+        if alpha != 1:
+            other = other * alpha
+        return self._inplace(lambda old: old + other, other)
+
+    def sub_(self, other, *, alpha=1):
+        if not self._needs_record(other):
+            return self._fast_inplace("subtract", other, alpha)
+        if alpha != 1:
+            other = other * alpha
+        return self._inplace(lambda old: old - other, other)
+
+    def mul_(self, other):
+        if not self._needs_record(other):
+            return self._fast_inplace("multiply", other)
+        return self._inplace(lambda old: old * other, other)
+
+    def div_(self, other, *, rounding_mode=None):
+        if rounding_mode is None and not self._needs_record(other):
+            return self._fast_inplace("true_divide", other)
+        return self._inplace(lambda old: old.div(other, rounding_mode=rounding_mode), other)
+
+    def pow_(self, exponent):
+        return self._inplace(lambda old: old ** exponent, exponent)
+
+    def addcmul_(self, tensor1, tensor2, *, value=1):
+        """self += value * tensor1 * tensor2 (in place)."""
+        if not (self._needs_record(tensor1) or self._needs_record(tensor2)):
+            x, y, backend = E.binary_operands(tensor1, tensor2)
+            return self._fast_inplace("add", wrap(backend.multiply(x, y), backend), value)
+        return self.add_(tensor1 * tensor2 * value if value != 1 else tensor1 * tensor2)
+
+    def addcdiv_(self, tensor1, tensor2, *, value=1):
+        """self += value * tensor1 / tensor2 (in place)."""
+        if not (self._needs_record(tensor1) or self._needs_record(tensor2)):
+            x, y, backend = E.binary_operands(tensor1, tensor2)
+            return self._fast_inplace("add", wrap(backend.true_divide(x, y), backend), value)
+        return self.add_(tensor1 / tensor2 * value if value != 1 else tensor1 / tensor2)
+
+    def lerp_(self, end, weight):
+        return self._inplace(lambda old: old.lerp(end, weight), end)
+
+    def neg_(self):
+        return self._inplace(lambda old: -old)
+
+    def abs_(self):
+        return self._inplace(lambda old: old.abs())
+
+    def exp_(self):
+        return self._inplace(lambda old: old.exp())
+
+    def log_(self):
+        return self._inplace(lambda old: old.log())
+
+    def sqrt_(self):
+        return self._inplace(lambda old: old.sqrt())
+
+    def sigmoid_(self):
+        return self._inplace(lambda old: old.sigmoid())
+
+    def tanh_(self):
+        return self._inplace(lambda old: old.tanh())
+
+    def relu_(self):
+        return self._inplace(lambda old: old.relu())
+
+    def clamp_(self, min=None, max=None):
+        return self._inplace(lambda old: old.clamp(min, max), min, max)
+
+    clip_ = clamp_
+
+    def clamp_min_(self, min):
+        return self.clamp_(min=min)
+
+    def clamp_max_(self, max):
+        return self.clamp_(max=max)
+
+    def masked_fill_(self, mask, value):
+        return self._inplace(lambda old: old.masked_fill(mask, value), value)
+
+    def scatter_add_(self, dim, index, src):
+        return self._inplace(lambda old: old.scatter_add(dim, index, src), src)
+
+    def scatter_(self, dim, index, src=None, *, value=None):
+        return self._inplace(lambda old: old.scatter(dim, index, src, value=value), src)
+
+    def index_add_(self, dim, index, source, *, alpha=1):
+        return self._inplace(lambda old: old.index_add(dim, index, source, alpha=alpha), source)
+
+    def zero_(self):
+        """Fill with zeros in place."""
+        return self.fill_(0)
+
+    def fill_(self, value):
+        """Fill with ``value`` in place."""
+        if isinstance(value, tensor_type()):
+            if value.ndim:
+                raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
+                                   f"with {value.ndim} dimensions.")
+            if value._requires_grad and _grad_state.enabled:
+                return self._inplace(lambda old: old * 0 + value, value)
+            value = value.item()
+        else:
+            value = as_scalar(value, "value")
+        if self._needs_record():
+            return self._inplace(lambda old: old * 0 + value)
+        self._data[...] = value
+        bump_version(self)
+        return self
+
+    def copy_(self, src, non_blocking=False):
+        """Copy ``src`` (broadcast, converted) into this tensor's memory."""
+        T = tensor_type()
+        if not isinstance(src, T):
+            raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
+        if src._backend.device_type != self._backend.device_type or src.device != self.device:
+            src = src.to(self.device)
+        if self._needs_record(src):
+            return self._inplace(lambda old: (old * 0 + src.to(self.dtype)), src)
+        try:
+            self._data[...] = src._data
+        except ValueError:
+            raise RuntimeError(f"The size of tensor a ({list(self.shape)}) must match the size of "
+                               f"tensor b ({list(src.shape)})") from None
+        bump_version(self)
+        return self
+
+    def set_(self, source):
+        self._data = source._data
+        bump_version(self)
+        return self
+
+    def _accumulate_(self, other):
+        """self += other for gradient accumulation (outside the graph)."""
+        self._backend.add(self._data, other._data, out=self._data)
+
+    # --- new tensors like this one ----------------------------------------------------
+    def _new(self, array, dtype, requires_grad):
+        T = tensor_type()
+        out = T._wrap(array, self._backend)
+        if requires_grad:
+            out.requires_grad = True
+        return out
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new_full(shape_arg(size), 0, dtype, device, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new_full(shape_arg(size), 1, dtype, device, requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new_full(shape_arg(size), 0, dtype, device, requires_grad)
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+        return self._new_full(shape_arg((size,)), fill_value, dtype, device, requires_grad)
+
+    def _new_full(self, shape, value, dtype, device, requires_grad):
+        from ._creation import full
+        return full(shape, value, dtype=dtype or self.dtype, device=device or self.device,
+                    requires_grad=requires_grad)
+
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+        from ._creation import tensor
+        return tensor(data, dtype=dtype or self.dtype, device=device or self.device,
+                      requires_grad=requires_grad)
+
+    # --- random fills (nn.init uses these) ------------------------------------------------
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        """Fill in place from U(a, b)."""
+        from .random import _generator
+        data = _generator(generator).uniform(a, b, self._data.shape)
+        return self._fill_from_numpy(data)
+
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        """Fill in place from N(mean, std²)."""
+        from .random import _generator
+        data = _generator(generator).normal(mean, std, self._data.shape)
+        return self._fill_from_numpy(data)
+
+    def bernoulli_(self, p=0.5, *, generator=None):
+        from .random import _generator
+        data = _generator(generator).random(self._data.shape) < p
+        return self._fill_from_numpy(data)
+
+    def random_(self, low=0, high=None, *, generator=None):
+        from .random import _generator
+        if high is None:
+            low, high = 0, low if low else 2 ** 24
+        data = _generator(generator).integers(low, high, self._data.shape)
+        return self._fill_from_numpy(data)
+
+    def exponential_(self, lambd=1.0, *, generator=None):
+        from .random import _generator
+        return self._fill_from_numpy(_generator(generator).exponential(1.0 / lambd, self._data.shape))
+
+    def _fill_from_numpy(self, data):
+        self._data[...] = self._backend.from_numpy(data.astype(self._data.dtype, copy=False))
+        bump_version(self)
+        return self
