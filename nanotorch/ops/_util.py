@@ -142,7 +142,8 @@ def broadcast_shapes(*shapes):
     ndim = max((len(s) for s in shapes), default=0)
     result = [1] * ndim
     for shape in shapes:
-        for i, size in enumerate(shape, ndim - len(shape)):
+        # right to left, so a clash names the rightmost dimension, as torch does
+        for i, size in reversed(list(enumerate(shape, ndim - len(shape)))):
             if size == result[i] or size == 1:
                 continue
             if result[i] == 1:
