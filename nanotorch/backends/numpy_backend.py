@@ -132,8 +132,8 @@ class NumpyBackend:
         return -d / (a * a)
 
     def relu_back_zip(self, a, d):
-        """d where a > 0, else 0."""
-        return self.xp.where(a > 0, d, 0).astype(d.dtype, copy=False)
+        """d where a > 0, else 0 (a multiply by the mask: many times faster than ``where``)."""
+        return self.xp.multiply(d, a > 0)
 
     def sigmoid_back_zip(self, out, d):
         """``d * s * (1 - s)`` given the forward output ``s``."""
