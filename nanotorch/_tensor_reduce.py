@@ -57,11 +57,15 @@ class ReductionMethods:
                 raise RuntimeError(f"{kernel}(): Expected reduction dim to be specified for "
                                    "input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
             return reducer.apply(self, tuple(range(self._data.ndim)), False)
+        if not self._data.ndim:
+            return values_indices(self.clone(), R.argextreme(self, dim, keepdim, "arg" + kernel))
         d = normalize_dim(dim, self._data.ndim)
-        indices = R.argextreme(self, d, keepdim=False, kernel="arg" + kernel)
-        values = R.MaxDim.apply(self, d, keepdim, indices._data) if self._data.ndim else self.clone()
-        if keepdim and self._data.ndim:
-            indices = indices.unsqueeze(d)
+        if self._data.shape[d] == 0:
+            raise IndexError(f"{kernel}(): Expected reduction dim {d} to have non-zero size.")
+        backend = self._backend
+        values, index = backend.extreme_along(self._data, d, kernel == "max")
+        values = R.MaxDim.apply(self, d, keepdim, values, index)
+        indices = wrap(backend.expand_dims(index, d) if keepdim else index, backend)
         return values_indices(values, indices)
 
     def max(self, dim=None, keepdim=False, other=None):

@@ -84,6 +84,13 @@ for _name in ("inv_back_zip", "relu_back_zip", "sigmoid_back_zip", "tanh_back_zi
         ("empty", lambda r, t: (_u(r, (0, 3), t), _u(r, (0, 3), t))),
     ]
 KERNEL_CASES["sum_reduce"] = [("dim1", lambda r, t: (_u(r, (3, 4), t), 1))]
+KERNEL_CASES["extreme_along"] = [
+    ("middle_max", lambda r, t: (_u(r, (4, 7, 5), t), 1, True)),
+    ("last_min", lambda r, t: (_u(r, (4, 7), t), 1, False)),
+    ("first_max", lambda r, t: (_u(r, (6, 3), t), 0, True)),
+    ("ties_and_nan", lambda r, t: (np.array([[1, 3, 3, 0], [2, np.nan, 5, np.nan]], dtype=t), 1, True)),
+    ("strided", lambda r, t: (_u(r, (5, 6), t).T, 1, True)),
+]
 _ROWS = [
     ("narrow_last", lambda r, t: (_u(r, (6, 10), t, -5, 5), -1)),
     ("narrow_last_3d", lambda r, t: (_u(r, (2, 3, 4), t, -5, 5), 2)),

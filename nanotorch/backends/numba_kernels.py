@@ -304,3 +304,22 @@ def rmsprop_step(param, grad, square_avg, grad_avg, buffer, c, w_low, centered, 
             p[i] = p[i] + neg_lr * b
         else:
             p[i] = p[i] + neg_lr * d / avg
+
+
+@njit(cache=True, error_model="numpy")
+def extreme_along(x, largest, values, index):
+    """Max (or min) over the middle axis of x (outer, n, inner), first index on ties, NaN wins."""
+    outer, n, inner = x.shape
+    for o in range(outer):
+        for i in range(inner):
+            values[o, i] = x[o, 0, i]
+            index[o, i] = 0
+        for j in range(1, n):  # rows in memory order: the inner loop is contiguous
+            for i in range(inner):
+                best = values[o, i]
+                if best != best:
+                    continue
+                v = x[o, j, i]
+                if v != v or (v > best if largest else v < best):
+                    values[o, i] = v
+                    index[o, i] = j

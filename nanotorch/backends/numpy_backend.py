@@ -144,6 +144,17 @@ class NumpyBackend:
         return d * (1 - out * out)
 
     # --- reduce kernels -----------------------------------------------------
+    def extreme_along(self, a, axis, largest):
+        """Values and first indices of the max (``largest``) or min along ``axis``.
+
+        The kernel of ``torch.max(x, dim)``: ``(d0, ..., dn)`` -> two arrays
+        without dim ``axis``; NaN wins, as in torch.
+        """
+        xp = self.xp
+        index = (xp.argmax if largest else xp.argmin)(a, axis=axis)
+        values = xp.take_along_axis(a, xp.expand_dims(index, axis), axis=axis)
+        return xp.squeeze(values, axis=axis), index.astype(xp.int64, copy=False)
+
     def sum_reduce(self, a, dim):
         """Sum along ``dim`` keeping it as size 1, the lecture's reduce shape."""
         return self.xp.sum(a, axis=dim, keepdims=True)

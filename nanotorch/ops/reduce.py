@@ -177,13 +177,11 @@ class MaxDim(Op):
     """Values of max/min along one dim; the gradient goes to the index that won."""
 
     @staticmethod
-    def forward(ctx, a, dim, keepdim, indices):
+    def forward(ctx, a, dim, keepdim, values, indices):
+        """``values``, ``indices``: the backend's ``extreme_along`` result, without dim ``dim``."""
         ctx.dim, ctx.keepdim, ctx.shape = dim, keepdim, a._data.shape
         ctx.indices = indices
-        backend = a._backend
-        idx = backend.expand_dims(indices, dim)  # indices come without the reduced dim
-        values = backend.take_along_axis(a._data, idx, axis=dim)
-        return values if keepdim else backend.squeeze(values, axis=dim)
+        return a._backend.expand_dims(values, dim) if keepdim else values
 
     @staticmethod
     def backward(ctx, g):
@@ -191,7 +189,7 @@ class MaxDim(Op):
         backend = g._backend
         idx = backend.expand_dims(ctx.indices, ctx.dim)
         gk = g if ctx.keepdim else g.unsqueeze(ctx.dim)
-        return PutAlongDim.apply(gk, wrap(idx, backend), ctx.dim, ctx.shape), None, None, None
+        return PutAlongDim.apply(gk, wrap(idx, backend), ctx.dim, ctx.shape), None, None, None, None
 
 
 class LogSumExp(Op):
