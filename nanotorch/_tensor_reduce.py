@@ -21,29 +21,90 @@ class ReductionMethods:
 
     # --- reductions -------------------------------------------------------------
     def sum(self, dim=None, keepdim=False, *, dtype=None):
-        """Sum over ``dim`` (int, tuple or None for all)."""
+        """The sum of the elements over ``dim`` (an int, a tuple, or None for all).
+
+        ``(d0, ..., dn)`` -> the same with the ``dim`` dims removed (kept as 1 with
+        ``keepdim=True``). Integer and bool inputs sum to int64 unless ``dtype`` is
+        given. The gradient is the output's, broadcast back (the lecture's Sum).
+
+        >>> import nanotorch
+        >>> x = nanotorch.tensor([[1, 2, 3], [4, 5, 6]])
+        >>> x.sum(), x.sum(0), x.sum(1, keepdim=True).shape
+        (tensor(21), tensor([5, 7, 9]), nanotorch.Size([2, 1]))
+        """
         dims = normalize_dims(dim, self._data.ndim)
         return R.Sum.apply(self, dims, keepdim, None if dtype is None else _dtype.to_dtype(dtype).np)
 
     def nansum(self, dim=None, keepdim=False):
+        """:meth:`sum` treating ``nan`` as zero.
+
+        ``(d0, ..., dn)`` -> the same with the ``dim`` dims removed (kept as 1 with
+        ``keepdim=True``); ``nan`` elements get no gradient.
+
+        >>> import nanotorch
+        >>> from math import nan
+        >>> nanotorch.tensor([1.0, nan, 2.0]).nansum()
+        tensor(3.)
+        """
         return self.masked_fill(self.isnan(), 0).sum(dim, keepdim)
 
     def mean(self, dim=None, keepdim=False, *, dtype=None):
-        """Mean over ``dim`` (int, tuple or None for all); floating tensors only."""
+        """The mean of the elements over ``dim`` (an int, a tuple, or None for all).
+
+        ``(d0, ..., dn)`` -> the same with the ``dim`` dims removed (kept as 1 with
+        ``keepdim=True``). Floating inputs only, unless a floating ``dtype`` is given.
+
+        >>> import nanotorch
+        >>> x = nanotorch.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> x.mean(), x.mean(dim=0)
+        (tensor(2.5000), tensor([2., 3.]))
+        """
         dims = normalize_dims(dim, self._data.ndim)
         return R.Mean.apply(self, dims, keepdim, None if dtype is None else _dtype.to_dtype(dtype).np)
 
     def prod(self, dim=None, keepdim=False, *, dtype=None):
+        """The product of the elements over ``dim`` (None for all).
+
+        ``(d0, ..., dn)`` -> the same with ``dim`` removed (kept as 1 with
+        ``keepdim=True``); integer and bool inputs give int64 unless ``dtype`` is
+        given. The gradient is right with zeros in the input too.
+
+        >>> import nanotorch
+        >>> x = nanotorch.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> x.prod(), x.prod(1)
+        (tensor(24.), tensor([ 2., 12.]))
+        """
         dims = normalize_dims(dim, self._data.ndim) if not isinstance(dim, int) else (
             normalize_dim(dim, self._data.ndim),)
         return R.Prod.apply(self, dims, keepdim, None if dtype is None else _dtype.to_dtype(dtype).np)
 
     def amax(self, dim=(), keepdim=False):
-        """Max over dims (all when ``dim=()``); ties share the gradient."""
+        """The largest element over ``dim`` (all dims when ``dim=()`` or None).
+
+        ``(d0, ..., dn)`` -> the same with the ``dim`` dims removed (kept as 1 with
+        ``keepdim=True``). Ties share the gradient equally; :meth:`max` also gives
+        the indices.
+
+        >>> import nanotorch
+        >>> x = nanotorch.tensor([[1.0, 5.0], [3.0, 4.0]])
+        >>> x.amax(), x.amax(0)
+        (tensor(5.), tensor([3., 5.]))
+        """
         dims = normalize_dims(None if dim == () else dim, self._data.ndim)
         return R.Amax.apply(self, dims, keepdim)
 
     def amin(self, dim=(), keepdim=False):
+        """The smallest element over ``dim`` (all dims when ``dim=()`` or None).
+
+        ``(d0, ..., dn)`` -> the same with the ``dim`` dims removed (kept as 1 with
+        ``keepdim=True``). Ties share the gradient equally; :meth:`min` also gives
+        the indices.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([[1.0, 5.0], [3.0, 4.0]]).amin(1, keepdim=True)
+        tensor([[1.],
+                [3.]])
+        """
         dims = normalize_dims(None if dim == () else dim, self._data.ndim)
         return R.Amin.apply(self, dims, keepdim)
 
@@ -69,21 +130,73 @@ class ReductionMethods:
         return values_indices(values, indices)
 
     def max(self, dim=None, keepdim=False, other=None):
-        """``max()`` of all elements, ``max(dim)`` -> (values, indices), or ``max(other)`` elementwise."""
+        """The largest element, ``(values, indices)`` along one dim, or the elementwise maximum.
+
+        ``max()``: ``(*)`` -> ``()``, ties share the gradient. ``max(dim)``:
+        ``(d0, ..., dn)`` -> a named tuple of ``values`` and int64 ``indices``, each
+        with ``dim`` removed (kept as 1 with ``keepdim=True``); the gradient goes to
+        the element at the index. ``max(other)`` is :meth:`maximum`.
+
+        >>> import nanotorch
+        >>> x = nanotorch.tensor([[1.0, 5.0], [3.0, 4.0]])
+        >>> x.max(), x.max(1).values, x.max(1).indices
+        (tensor(5.), tensor([5., 4.]), tensor([1, 1]))
+        """
         return self._extreme(dim, keepdim, other, "max", R.Amax, E.Maximum.apply)
 
     def min(self, dim=None, keepdim=False, other=None):
-        """``min()``, ``min(dim)`` -> (values, indices), or ``min(other)`` elementwise."""
+        """The smallest element, ``(values, indices)`` along one dim, or the elementwise minimum.
+
+        ``min()``: ``(*)`` -> ``()``, ties share the gradient. ``min(dim)``:
+        ``(d0, ..., dn)`` -> a named tuple of ``values`` and int64 ``indices``, each
+        with ``dim`` removed (kept as 1 with ``keepdim=True``). ``min(other)`` is
+        :meth:`minimum`.
+
+        >>> import nanotorch
+        >>> values, indices = nanotorch.tensor([[1.0, 5.0], [3.0, 4.0]]).min(0)
+        >>> values, indices
+        (tensor([1., 4.]), tensor([0, 1]))
+        """
         return self._extreme(dim, keepdim, other, "min", R.Amin, E.Minimum.apply)
 
     def argmax(self, dim=None, keepdim=False):
+        """The int64 index of the largest element along ``dim`` (the first of ties).
+
+        ``(d0, ..., dn)`` -> the same with ``dim`` removed (kept as 1 with
+        ``keepdim=True``); with ``dim=None`` the index into the flattened tensor.
+
+        >>> import nanotorch
+        >>> x = nanotorch.tensor([[1.0, 5.0], [3.0, 4.0]])
+        >>> x.argmax(), x.argmax(1)
+        (tensor(1), tensor([1, 1]))
+        """
         return R.argextreme(self, dim, keepdim, "argmax")
 
     def argmin(self, dim=None, keepdim=False):
+        """The int64 index of the smallest element along ``dim`` (the first of ties).
+
+        ``(d0, ..., dn)`` -> the same with ``dim`` removed (kept as 1 with
+        ``keepdim=True``); with ``dim=None`` the index into the flattened tensor.
+
+        >>> import nanotorch
+        >>> x = nanotorch.tensor([[1.0, 5.0], [3.0, 4.0]])
+        >>> x.argmin(), x.argmin(0)
+        (tensor(0), tensor([0, 1]))
+        """
         return R.argextreme(self, dim, keepdim, "argmin")
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        """Variance over ``dim`` with Bessel's ``correction`` (1 unless given)."""
+        """The variance over ``dim``: ``sum((x - mean)**2) / (N - correction)``.
+
+        ``(d0, ..., dn)`` -> the same with the ``dim`` dims removed (kept as 1 with
+        ``keepdim=True``). ``correction`` is 1 (Bessel's) unless given or
+        ``unbiased=False``; floating inputs only.
+
+        >>> import nanotorch
+        >>> x = nanotorch.tensor([1.0, 2.0, 3.0, 4.0])
+        >>> x.var(), x.var(correction=0)
+        (tensor(1.6667), tensor(1.2500))
+        """
         if correction is None:
             correction = 1 if unbiased is None or unbiased else 0
         if self._data.dtype.kind not in "fc":
@@ -97,11 +210,30 @@ class ReductionMethods:
         return (centred * centred).sum(dims, keepdim=keepdim) / max(n - correction, 0)
 
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        """Standard deviation: ``var(...).sqrt()``."""
+        """The standard deviation over ``dim``: ``var(...).sqrt()``, same arguments as :meth:`var`.
+
+        ``(d0, ..., dn)`` -> the same with the ``dim`` dims removed (kept as 1 with
+        ``keepdim=True``); floating inputs only.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]).std(correction=0)
+        tensor(2.)
+        """
         return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
 
     def norm(self, p="fro", dim=None, keepdim=False):
-        """The p-norm over ``dim`` (all elements by default); ``'fro'`` is the 2-norm."""
+        """The vector p-norm ``sum(|x|**p) ** (1/p)`` over ``dim`` (all elements by default).
+
+        ``(d0, ..., dn)`` -> the same with the ``dim`` dims removed (kept as 1 with
+        ``keepdim=True``). ``p='fro'`` is 2, ``inf`` the largest ``|x|``, 0 the
+        count of nonzeros; floating inputs only.
+
+        >>> import nanotorch
+        >>> from math import inf
+        >>> x = nanotorch.tensor([3.0, -4.0])
+        >>> x.norm(), x.norm(1), x.norm(inf)
+        (tensor(5.), tensor(7.), tensor(4.))
+        """
         if self._data.dtype.kind not in "fc":
             raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor "
                                f"as input. Got {self.dtype}")
@@ -116,36 +248,106 @@ class ReductionMethods:
         return R.Norm.apply(self, p, normalize_dims(dim, self._data.ndim), keepdim)
 
     def logsumexp(self, dim, keepdim=False):
-        """log(sum(exp(x))) over ``dim``, stable for large inputs."""
+        """``log(sum(exp(x)))`` over ``dim``, without overflow for large inputs.
+
+        ``(d0, ..., dn)`` -> the same with the ``dim`` dims removed (kept as 1 with
+        ``keepdim=True``); integer inputs give the default float dtype. The gradient
+        is ``softmax(x)``.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([[1000.0, 1000.0], [0.0, 0.0]]).logsumexp(1)
+        tensor([1.0007e+03, 6.9315e-01])
+        """
         return R.LogSumExp.apply(self, normalize_dims(dim, self._data.ndim), keepdim)
 
     def softmax(self, dim, dtype=None):
-        """exp(x) / sum(exp(x)) along ``dim``."""
+        """``exp(x) / sum(exp(x))`` along ``dim``, computed stably: ``(*)`` -> ``(*)``.
+
+        Each slice along ``dim`` is positive and sums to 1; ``dtype`` casts the
+        input first.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([[1.0, 2.0, 3.0]]).softmax(dim=1)
+        tensor([[0.0900, 0.2447, 0.6652]])
+        """
         x = self if dtype is None else self.to(dtype)
         return R.Softmax.apply(x, normalize_dim(dim, self._data.ndim))
 
     def log_softmax(self, dim, dtype=None):
-        """x - logsumexp(x) along ``dim``."""
+        """``x - logsumexp(x)`` along ``dim``: the log of :meth:`softmax`, computed stably.
+
+        ``(*)`` -> ``(*)``; ``dtype`` casts the input first.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([1.0, 2.0, 3.0]).log_softmax(0)
+        tensor([-2.4076, -1.4076, -0.4076])
+        """
         x = self if dtype is None else self.to(dtype)
         return R.LogSoftmax.apply(x, normalize_dim(dim, self._data.ndim))
 
     def cumsum(self, dim, *, dtype=None):
+        """Running sums along ``dim``: ``(*)`` -> ``(*)``.
+
+        Integer and bool inputs give int64 unless ``dtype`` is given.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([[1.0, 2.0], [3.0, 4.0]]).cumsum(1)
+        tensor([[1., 3.],
+                [3., 7.]])
+        """
         return R.Cumsum.apply(self, normalize_dim(dim, self._data.ndim),
                               None if dtype is None else _dtype.to_dtype(dtype).np)
 
     def all(self, dim=None, keepdim=False):
+        """True when every element over ``dim`` is nonzero (None for all dims), bool.
+
+        ``(d0, ..., dn)`` -> the same with the ``dim`` dims removed (kept as 1 with
+        ``keepdim=True``).
+
+        >>> import nanotorch
+        >>> x = nanotorch.tensor([[True, False], [True, True]])
+        >>> x.all(), x.all(1)
+        (tensor(False), tensor([False,  True]))
+        """
         axis = None if dim is None else normalize_dims(dim, self._data.ndim)
         return wrap(self._backend.all(self._data, axis=axis, keepdims=keepdim), self._backend)
 
     def any(self, dim=None, keepdim=False):
+        """True when some element over ``dim`` is nonzero (None for all dims), bool.
+
+        ``(d0, ..., dn)`` -> the same with the ``dim`` dims removed (kept as 1 with
+        ``keepdim=True``).
+
+        >>> import nanotorch
+        >>> x = nanotorch.tensor([[True, False], [False, False]])
+        >>> x.any(), x.any(1)
+        (tensor(True), tensor([ True, False]))
+        """
         axis = None if dim is None else normalize_dims(dim, self._data.ndim)
         return wrap(self._backend.any(self._data, axis=axis, keepdims=keepdim), self._backend)
 
     def count_nonzero(self, dim=None):
+        """The int64 number of nonzero elements over ``dim`` (an int, a tuple, or None for all).
+
+        ``(d0, ..., dn)`` -> the same with the ``dim`` dims removed.
+
+        >>> import nanotorch
+        >>> x = nanotorch.tensor([[0, 1, 2], [0, 0, 3]])
+        >>> x.count_nonzero(), x.count_nonzero(1)
+        (tensor(3), tensor([2, 1]))
+        """
         return (self != 0).sum(dim)
 
     def sum_to_size(self, *size):
-        """Sum broadcast dims so the result has ``size`` (the reverse of ``expand``)."""
+        """Sum the broadcast dims away so the result has shape ``size`` (undoes ``expand``).
+
+        ``(d0, ..., dn)`` -> ``size``, which must broadcast to the input's shape;
+        the same tensor is returned when the shapes already match.
+
+        >>> import nanotorch
+        >>> nanotorch.ones(2, 3).sum_to_size(1, 3)
+        tensor([[2., 2., 2.]])
+        """
         size = shape_arg(size)
         if tuple(self._data.shape) == size:
             return self
