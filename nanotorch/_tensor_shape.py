@@ -17,16 +17,41 @@ class ShapeMethods:
 
     # --- shapes ------------------------------------------------------------------
     def view(self, *shape):
-        """The same data seen with a new shape (no copy; -1 infers one dim)."""
+        """The same data seen with a new shape: ``(d0, ..., dn)`` -> ``shape`` (-1 infers one dim).
+
+        Never copies: the result shares memory (and the version counter) with self,
+        so the tensor must be laid out compatibly (else use :meth:`reshape`).
+
+        >>> import nanotorch
+        >>> x = nanotorch.arange(6)
+        >>> x.view(2, -1)
+        tensor([[0, 1, 2],
+                [3, 4, 5]])
+        """
         if len(shape) == 1 and isinstance(shape[0], (_dtype.dtype, type)):
             raise RuntimeError("view(dtype) is not supported; use .to(dtype)")
         return S.Reshape.apply(self, shape_arg(shape), True)
 
     def view_as(self, other):
+        """``view(other.shape)``: the same data with ``other``'s shape (no copy).
+
+        >>> import nanotorch
+        >>> nanotorch.arange(6).view_as(nanotorch.zeros(3, 2)).shape
+        nanotorch.Size([3, 2])
+        """
         return self.view(other.shape)
 
     def reshape(self, *shape):
-        """A tensor with a new shape: a view when possible, else a copy."""
+        """A tensor with a new shape: ``(d0, ..., dn)`` -> ``shape`` (same numel; -1 infers one dim).
+
+        A view when the memory layout allows, else a copy; differentiable either way.
+
+        >>> import nanotorch
+        >>> nanotorch.arange(6).reshape(3, 2)
+        tensor([[0, 1],
+                [2, 3],
+                [4, 5]])
+        """
         shape = shape_arg(shape)
         if shape == self._data.shape:
             return self if not _grad_state.enabled or not self._requires_grad else \
@@ -34,10 +59,21 @@ class ShapeMethods:
         return S.Reshape.apply(self, shape)
 
     def reshape_as(self, other):
+        """``reshape(other.shape)``.
+
+        >>> import nanotorch
+        >>> nanotorch.arange(4).reshape_as(nanotorch.zeros(2, 2)).shape
+        nanotorch.Size([2, 2])
+        """
         return self.reshape(other.shape)
 
     def permute(self, *dims):
-        """Reorder dims: ``permute(2, 0, 1)``."""
+        """Reorder dims: ``permute(2, 0, 1)`` maps ``(a, b, c)`` -> ``(c, a, b)`` (a view).
+
+        >>> import nanotorch
+        >>> nanotorch.zeros(2, 3, 4).permute(2, 0, 1).shape
+        nanotorch.Size([4, 2, 3])
+        """
         dims = shape_arg(dims, "dims")
         n = self._data.ndim
         if len(dims) != n:
@@ -50,7 +86,14 @@ class ShapeMethods:
         return S.Permute.apply(self, dims)
 
     def transpose(self, dim0, dim1):
-        """Swap two dims (a view)."""
+        """Swap dims ``dim0`` and ``dim1``: ``(.., a, .., b, ..)`` -> ``(.., b, .., a, ..)`` (a view).
+
+        ``swapaxes`` and ``swapdims`` are aliases.
+
+        >>> import nanotorch
+        >>> nanotorch.zeros(2, 3, 4).transpose(0, 2).shape
+        nanotorch.Size([4, 3, 2])
+        """
         n = self._data.ndim
         d0, d1 = normalize_dim(dim0, n), normalize_dim(dim1, n)
         order = list(range(n))
@@ -60,19 +103,36 @@ class ShapeMethods:
     swapaxes = swapdims = transpose
 
     def t(self):
-        """Transpose of a tensor of at most 2 dims."""
+        """Transpose of a tensor of at most 2 dims: ``(m, n)`` -> ``(n, m)``; 0-d and 1-d as is.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([[1, 2, 3]]).t()
+        tensor([[1],
+                [2],
+                [3]])
+        """
         if self._data.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
         return self if self._data.ndim < 2 else self.transpose(0, 1)
 
     @property
     def T(self):
-        """All dims reversed."""
+        """All dims reversed: ``(d0, ..., dn)`` -> ``(dn, ..., d0)`` (a view).
+
+        >>> import nanotorch
+        >>> nanotorch.zeros(2, 3, 4).T.shape
+        nanotorch.Size([4, 3, 2])
+        """
         return S.Permute.apply(self, tuple(range(self._data.ndim - 1, -1, -1)))
 
     @property
     def mT(self):
-        """The last two dims swapped (a batch of matrix transposes)."""
+        """The last two dims swapped: ``(*, m, n)`` -> ``(*, n, m)`` (batched matrix transpose, a view).
+
+        >>> import nanotorch
+        >>> nanotorch.zeros(5, 2, 3).mT.shape
+        nanotorch.Size([5, 3, 2])
+        """
         if self._data.ndim < 2:
             raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. "
                                f"Got {self.ndim}-D tensor.")
@@ -80,27 +140,66 @@ class ShapeMethods:
 
     @property
     def H(self):
+        """The conjugate transpose: ``T`` conjugated for complex tensors, ``T`` otherwise.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([[1 + 1j, 2j]]).H
+        tensor([[1.-1.j],
+                [0.-2.j]])
+        """
         return self.T.conj() if self.is_complex() else self.T
 
     @property
     def mH(self):
+        """The conjugate of ``mT``: ``(*, m, n)`` -> ``(*, n, m)``, conjugated for complex tensors.
+
+        >>> import nanotorch
+        >>> nanotorch.zeros(5, 2, 3).mH.shape
+        nanotorch.Size([5, 3, 2])
+        """
         return self.mT.conj() if self.is_complex() else self.mT
 
     def conj(self):
+        """The complex conjugate (same shape); a real tensor is returned as is.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([1 + 2j]).conj()
+        tensor([1.-2.j])
+        """
         return self._unary_raw("conj") if self.is_complex() else self
 
     @property
     def real(self):
+        """The real part of a complex tensor (same shape, the real dtype); a real tensor itself.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([1 + 2j]).real
+        tensor([1.])
+        """
         return S.Real.apply(self) if self.is_complex() else self
 
     @property
     def imag(self):
+        """The imaginary part of a complex tensor (same shape); RuntimeError for real tensors.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([1 + 2j]).imag
+        tensor([2.])
+        """
         if not self.is_complex():
             raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
         return S.Imag.apply(self)
 
     def squeeze(self, dim=None):
-        """Remove size-1 dims (all, or those in ``dim``)."""
+        """Remove size-1 dims: all of them, or those among ``dim`` (an int or tuple) that have size 1.
+
+        ``(2, 1, 3, 1)`` -> ``(2, 3)``; a view.
+
+        >>> import nanotorch
+        >>> x = nanotorch.zeros(2, 1, 3, 1)
+        >>> x.squeeze().shape, x.squeeze(1).shape
+        (nanotorch.Size([2, 3]), nanotorch.Size([2, 3, 1]))
+        """
         shape = self._data.shape
         if dim is None:
             dims = tuple(i for i, s in enumerate(shape) if s == 1)
@@ -111,13 +210,29 @@ class ShapeMethods:
         return S.Reshape.apply(self, tuple(s for i, s in enumerate(shape) if i not in dims))
 
     def unsqueeze(self, dim):
-        """Insert a size-1 dim at ``dim``."""
+        """Insert a size-1 dim at ``dim``: ``(d0, ..., dn)`` -> ``(d0, ..., 1, ..., dn)`` (a view).
+
+        Negative ``dim`` counts from the end of the result.
+
+        >>> import nanotorch
+        >>> x = nanotorch.zeros(2, 3)
+        >>> x.unsqueeze(0).shape, x.unsqueeze(-1).shape
+        (nanotorch.Size([1, 2, 3]), nanotorch.Size([2, 3, 1]))
+        """
         shape = list(self._data.shape)
         shape.insert(normalize_dim(dim, len(shape) + 1), 1)
         return S.Reshape.apply(self, tuple(shape))
 
     def flatten(self, start_dim=0, end_dim=-1):
-        """Merge dims ``start_dim..end_dim`` into one."""
+        """Merge dims ``start_dim..end_dim`` into one: ``(2, 3, 4)`` -> ``(24,)`` (``(2, 12)`` from dim 1).
+
+        A view when possible (see :meth:`reshape`); a 0-d tensor becomes ``(1,)``.
+
+        >>> import nanotorch
+        >>> x = nanotorch.zeros(2, 3, 4)
+        >>> x.flatten().shape, x.flatten(1).shape
+        (nanotorch.Size([24]), nanotorch.Size([2, 12]))
+        """
         shape = self._data.shape
         if not shape:
             return self.reshape(1)
@@ -130,7 +245,12 @@ class ShapeMethods:
         return self.reshape(shape[:s] + (merged,) + shape[e + 1:])
 
     def unflatten(self, dim, sizes):
-        """Split dim ``dim`` into ``sizes`` (one entry may be -1)."""
+        """Split dim ``dim`` into ``sizes`` (one entry may be -1): ``(2, 12)`` -> ``(2, 3, 4)``.
+
+        >>> import nanotorch
+        >>> nanotorch.zeros(2, 12).unflatten(1, (3, -1)).shape
+        nanotorch.Size([2, 3, 4])
+        """
         shape = self._data.shape
         d = normalize_dim(dim, len(shape))
         sizes = tuple(sizes)
@@ -146,7 +266,16 @@ class ShapeMethods:
         return self.reshape(shape[:d] + sizes + shape[d + 1:])
 
     def expand(self, *sizes):
-        """Broadcast to ``sizes`` without copying; -1 keeps a dim."""
+        """Broadcast to ``sizes`` without copying; -1 keeps a dim: ``(3, 1)`` -> ``(3, 4)``.
+
+        Only size-1 dims grow, and new dims are added in front. The result is a view
+        whose repeated elements share memory: do not write into it.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([[1], [2]]).expand(-1, 3)
+        tensor([[1, 1, 1],
+                [2, 2, 2]])
+        """
         sizes = shape_arg(sizes)
         shape = self._data.shape
         if len(sizes) < len(shape):
@@ -172,43 +301,107 @@ class ShapeMethods:
         return S.Expand.apply(self, target)
 
     def expand_as(self, other):
+        """``expand(other.shape)``: broadcast to ``other``'s shape (a view).
+
+        >>> import nanotorch
+        >>> nanotorch.zeros(3, 1).expand_as(nanotorch.zeros(2, 3, 4)).shape
+        nanotorch.Size([2, 3, 4])
+        """
         return self.expand(other.shape)
 
     def broadcast_to(self, *shape):
+        """Broadcast to ``shape`` (a view); the same as :meth:`expand`.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([1, 2]).broadcast_to((2, 2))
+        tensor([[1, 2],
+                [1, 2]])
+        """
         return self.expand(*shape)
 
     def repeat(self, *sizes):
-        """Tile the tensor ``sizes[i]`` times along each dim (copies)."""
+        """Tile ``sizes[i]`` times along each dim (a copy): ``(a, b)``, ``repeat(r, s)`` -> ``(r*a, s*b)``.
+
+        ``sizes`` may have more entries than the tensor has dims (leading ones are added).
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([1, 2]).repeat(2, 2)
+        tensor([[1, 2, 1, 2],
+                [1, 2, 1, 2]])
+        """
         return S.Repeat.apply(self, shape_arg(sizes))
 
     def tile(self, *dims):
+        """Like :meth:`repeat`, but a ``dims`` shorter than the tensor's dims is padded with leading ones.
+
+        >>> import nanotorch
+        >>> nanotorch.zeros(2, 3).tile((2,)).shape
+        nanotorch.Size([2, 6])
+        """
         dims = shape_arg(dims)
         dims = (1,) * (self._data.ndim - len(dims)) + dims
         return self.repeat(dims)
 
     def contiguous(self):
-        """A C-contiguous tensor (self when already contiguous)."""
+        """A C-contiguous tensor with the same values (self when already contiguous, else a copy).
+
+        >>> import nanotorch
+        >>> x = nanotorch.zeros(2, 3).t()
+        >>> x.is_contiguous(), x.contiguous().is_contiguous()
+        (False, True)
+        """
         if self._data.flags.c_contiguous:
             return self
         return S.Contiguous.apply(self)
 
     def clone(self):
-        """A copy that stays in the graph."""
+        """A copy with its own memory that stays in the graph (gradients flow back to self).
+
+        >>> import nanotorch
+        >>> x = nanotorch.zeros(2)
+        >>> y = x.clone(); y[0] = 1
+        >>> x, y
+        (tensor([0., 0.]), tensor([1., 0.]))
+        """
         return S.Clone.apply(self)
 
     def flip(self, *dims):
-        """Reverse the order of elements along ``dims``."""
+        """Reverse the order of elements along ``dims`` (same shape, a copy).
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([[1, 2], [3, 4]]).flip(1)
+        tensor([[2, 1],
+                [4, 3]])
+        """
         dims = shape_arg(dims, "dims")
         return S.Flip.apply(self, normalize_dims(dims, self._data.ndim))
 
     def fliplr(self):
+        """Reverse the columns (dim 1) of a tensor of at least 2 dims: ``flip(1)``.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([[1, 2, 3]]).fliplr()
+        tensor([[3, 2, 1]])
+        """
         return self.flip(1)
 
     def flipud(self):
+        """Reverse the rows (dim 0): ``flip(0)``.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([1, 2, 3]).flipud()
+        tensor([3, 2, 1])
+        """
         return self.flip(0)
 
     def narrow(self, dim, start, length):
-        """The slice ``start:start+length`` of dim ``dim`` (a view)."""
+        """The slice ``start:start+length`` of dim ``dim`` (a view): that dim's size becomes ``length``.
+
+        >>> import nanotorch
+        >>> nanotorch.arange(6).reshape(2, 3).narrow(1, 1, 2)
+        tensor([[1, 2],
+                [4, 5]])
+        """
         d = normalize_dim(dim, self._data.ndim)
         size = self._data.shape[d]
         if not -size <= start <= size:
@@ -224,7 +417,16 @@ class ShapeMethods:
         return I.GetItem.apply(self, key)
 
     def split(self, split_size_or_sections, dim=0):
-        """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of given sizes."""
+        """Pieces along ``dim`` of ``split_size`` each (the last may be smaller), or of given sizes.
+
+        Returns a tuple of views.
+
+        >>> import nanotorch
+        >>> [p.tolist() for p in nanotorch.arange(5).split(2)]
+        [[0, 1], [2, 3], [4]]
+        >>> [p.shape[1] for p in nanotorch.zeros(2, 5).split([1, 4], dim=1)]
+        [1, 4]
+        """
         d = normalize_dim(dim, self._data.ndim)
         size = self._data.shape[d]
         if isinstance(split_size_or_sections, int):
@@ -247,23 +449,48 @@ class ShapeMethods:
         return tuple(out)
 
     def chunk(self, chunks, dim=0):
-        """Split into ``chunks`` pieces of equal size (the last may be smaller)."""
+        """Split into ``chunks`` pieces of equal size along ``dim`` (the last may be smaller; views).
+
+        May return fewer than ``chunks`` pieces, like torch.
+
+        >>> import nanotorch
+        >>> [p.tolist() for p in nanotorch.arange(6).chunk(3)]
+        [[0, 1], [2, 3], [4, 5]]
+        """
         if chunks <= 0:
             raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
         size = self._data.shape[normalize_dim(dim, self._data.ndim)]
         return self.split(max(-(-size // chunks), 1), dim)
 
     def unbind(self, dim=0):
-        """The slices along ``dim``, as a tuple of tensors with that dim removed."""
+        """The slices along ``dim`` as a tuple of views without that dim: ``(n, a)`` -> n x ``(a,)``.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([[1, 2], [3, 4]]).unbind(1)
+        (tensor([1, 3]), tensor([2, 4]))
+        """
         d = normalize_dim(dim, self._data.ndim)
         return tuple(self.select(d, i) for i in range(self._data.shape[d]))
 
     def select(self, dim, index):
+        """The slice at ``index`` along ``dim``, that dim removed (a view): ``select(1, i)`` is ``t[:, i]``.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([[1, 2], [3, 4]]).select(1, 0)
+        tensor([1, 3])
+        """
         d = normalize_dim(dim, self._data.ndim)
         return self[(slice(None),) * d + (index,)]
 
     def movedim(self, source, destination):
-        """Move dim(s) ``source`` to position(s) ``destination``; the others keep their order."""
+        """Move dim(s) ``source`` to position(s) ``destination``; the others keep their order (a view).
+
+        ``moveaxis`` is an alias.
+
+        >>> import nanotorch
+        >>> nanotorch.zeros(2, 3, 4).movedim(0, -1).shape
+        nanotorch.Size([3, 4, 2])
+        """
         n = self._data.ndim
         many = isinstance(source, (tuple, list))
         src = [normalize_dim(d, n) for d in (source if many else (source,))]
@@ -297,18 +524,45 @@ class ShapeMethods:
         self._inplace(lambda old: I.IndexPut.apply(old, key, value), value)
 
     def gather(self, dim, index):
-        """out[i][j] = self[index[i][j]][j] along ``dim`` (index has the same number of dims)."""
+        """``out[i][j] = self[index[i][j]][j]`` for ``dim=0`` (likewise other dims); ``index``'s shape.
+
+        ``index`` is int64 with as many dims as self. Differentiable in self (the
+        gradient scatters back, adding at repeated indices).
+
+        >>> import nanotorch
+        >>> x = nanotorch.tensor([[1, 2], [3, 4]])
+        >>> x.gather(1, nanotorch.tensor([[1], [0]]))
+        tensor([[2],
+                [3]])
+        """
         d = normalize_dim(dim, self._data.ndim)
         I.check_gather("gather", self, d, index)
         return I.Gather.apply(self, d, index)
 
     def take_along_dim(self, indices, dim):
+        """Values at ``indices`` along ``dim``: :meth:`gather` with ``indices`` broadcast against self.
+
+        >>> import nanotorch
+        >>> x = nanotorch.tensor([[10, 30, 20], [60, 40, 50]])
+        >>> x.take_along_dim(x.argmax(1, keepdim=True), 1)
+        tensor([[30],
+                [60]])
+        """
         return self.gather(dim, indices.expand(
             tuple(s if i != normalize_dim(dim, self.ndim) else indices.shape[i]
                   for i, s in enumerate(broadcast_shapes(self.shape, indices.shape)))))
 
     def index_select(self, dim, index):
-        """Rows (or slices along ``dim``) at the positions in the 1-D ``index``."""
+        """The slices along ``dim`` at the positions in the 1-D integer ``index`` (a copy).
+
+        That dim's size becomes ``len(index)``: ``(n, a)`` with ``dim=0`` -> ``(len(index), a)``.
+
+        >>> import nanotorch
+        >>> x = nanotorch.tensor([[1, 2], [3, 4], [5, 6]])
+        >>> x.index_select(0, nanotorch.tensor([2, 0]))
+        tensor([[5, 6],
+                [1, 2]])
+        """
         if index.ndim > 1:
             raise IndexError("index_select(): Index is supposed to be a vector")
         if index._data.dtype.kind not in "iu":
@@ -318,19 +572,41 @@ class ShapeMethods:
         return self[(slice(None),) * d + (index.reshape(-1),)]
 
     def masked_select(self, mask):
+        """The elements where the bool ``mask`` (broadcast against self) is True, as a 1-D tensor.
+
+        >>> import nanotorch
+        >>> x = nanotorch.tensor([[1, -2], [-3, 4]])
+        >>> x.masked_select(x > 0)
+        tensor([1, 4])
+        """
         if mask._data.dtype.kind != "b":
             raise RuntimeError(f"masked_select: expected BoolTensor for mask, got {mask.dtype}")
         return self.expand(broadcast_shapes(self.shape, mask.shape))[mask.expand(
             broadcast_shapes(self.shape, mask.shape))]
 
     def scatter_add(self, dim, index, src):
-        """Copy of self with ``src`` added at ``index`` along ``dim`` (repeats accumulate)."""
+        """Copy of self with ``src`` added at ``index`` along ``dim`` (repeats accumulate); self's shape.
+
+        For ``dim=0``: ``out[index[i][j]][j] += src[i][j]``. The inverse of :meth:`gather`.
+
+        >>> import nanotorch
+        >>> nanotorch.zeros(3).scatter_add(0, nanotorch.tensor([0, 2, 0]), nanotorch.ones(3))
+        tensor([2., 0., 1.])
+        """
         d = normalize_dim(dim, self._data.ndim)
         I.check_gather("scatter_add", self, d, index)
         return I.ScatterAdd.apply(self, d, index, src)
 
     def scatter(self, dim, index, src=None, *, value=None):
-        """Copy of self with ``src`` (or ``value``) written at ``index`` along ``dim``."""
+        """Copy of self with ``src`` (or the number ``value``) written at ``index`` along ``dim``.
+
+        For ``dim=0``: ``out[index[i][j]][j] = src[i][j]``; same shape as self.
+
+        >>> import nanotorch
+        >>> nanotorch.zeros(2, 3).scatter(1, nanotorch.tensor([[2], [0]]), value=1.0)
+        tensor([[0., 0., 1.],
+                [1., 0., 0.]])
+        """
         d = normalize_dim(dim, self._data.ndim)
         I.check_gather("scatter", self, d, index)
         if src is None:
@@ -340,12 +616,33 @@ class ShapeMethods:
         return I.Scatter.apply(self, d, index, src)
 
     def index_add(self, dim, index, source, *, alpha=1):
+        """Copy of self with ``alpha * source`` added at the positions ``index`` along ``dim``.
+
+        ``source`` has self's shape except ``len(index)`` along ``dim``; repeated
+        indices accumulate.
+
+        >>> import nanotorch
+        >>> nanotorch.zeros(3, 2).index_add(0, nanotorch.tensor([0, 0]), nanotorch.ones(2, 2))
+        tensor([[2., 2.],
+                [0., 0.],
+                [0., 0.]])
+        """
         d = normalize_dim(dim, self._data.ndim)
         I.check_index_add(self, d, index, source)
         key = (slice(None),) * d + (index._data,)
         return I.IndexPut.apply(self, key, source * alpha if alpha != 1 else source, True)
 
     def nonzero(self, *, as_tuple=False):
+        """Indices of the nonzero elements: int64 ``(count, ndim)``, or with ``as_tuple`` one 1-D per dim.
+
+        >>> import nanotorch
+        >>> x = nanotorch.tensor([[0, 1], [2, 0]])
+        >>> x.nonzero()
+        tensor([[0, 1],
+                [1, 0]])
+        >>> x.nonzero(as_tuple=True)
+        (tensor([0, 1]), tensor([1, 0]))
+        """
         idx = self._backend.nonzero(self._data)
         if as_tuple:
             return tuple(wrap(i.astype("int64"), self._backend) for i in idx)

@@ -42,7 +42,12 @@ class Size(tuple):
         return f"nanotorch.Size({list(self)})"
 
     def numel(self):
-        """The number of elements a tensor of this shape holds."""
+        """The number of elements a tensor of this shape holds (the product of the sizes).
+
+        >>> import nanotorch
+        >>> nanotorch.Size([2, 3, 4]).numel()
+        24
+        """
         n = 1
         for s in self:
             n *= s
@@ -132,87 +137,210 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
     # --- metadata ------------------------------------------------------------
     @property
     def shape(self):
-        """The size of each dimension, as a :class:`Size`."""
+        """The size of each dimension, as a :class:`Size` (a tuple).
+
+        >>> import nanotorch
+        >>> nanotorch.zeros(2, 3).shape
+        nanotorch.Size([2, 3])
+        """
         return Size(self._data.shape)
 
     def size(self, dim=None):
-        """``size()`` is the shape; ``size(d)`` the length of dim ``d``."""
+        """``size()`` is the shape (a :class:`Size`); ``size(d)`` the length of dim ``d`` (an int).
+
+        Negative ``d`` counts from the last dim.
+
+        >>> import nanotorch
+        >>> x = nanotorch.zeros(2, 3)
+        >>> x.size(), x.size(-1)
+        (nanotorch.Size([2, 3]), 3)
+        """
         if dim is None:
             return Size(self._data.shape)
         from .ops._util import normalize_dim
         return self._data.shape[normalize_dim(dim, self._data.ndim)]
 
     def dim(self):
-        """The number of dimensions."""
+        """The number of dimensions (0 for a scalar tensor).
+
+        >>> import nanotorch
+        >>> nanotorch.zeros(2, 3).dim(), nanotorch.tensor(1.0).dim()
+        (2, 0)
+        """
         return self._data.ndim
 
     @property
     def ndim(self):
-        """The number of dimensions."""
+        """The number of dimensions, as a property (``dim()`` as a method).
+
+        >>> import nanotorch
+        >>> nanotorch.zeros(4, 1, 2).ndim
+        3
+        """
         return self._data.ndim
 
     def ndimension(self):
+        """The number of dimensions; an alias of :meth:`dim`.
+
+        >>> import nanotorch
+        >>> nanotorch.zeros(4, 2).ndimension()
+        2
+        """
         return self._data.ndim
 
     def numel(self):
-        """The number of elements."""
+        """The number of elements (the product of the shape); ``nelement`` is an alias.
+
+        >>> import nanotorch
+        >>> nanotorch.zeros(2, 3).numel()
+        6
+        """
         return int(self._data.size)
 
     nelement = numel
 
     @property
     def dtype(self):
-        """The element type, e.g. ``nanotorch.float32``."""
+        """The element type, e.g. ``nanotorch.float32``.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([1.0]).dtype, nanotorch.tensor([1]).dtype
+        (nanotorch.float32, nanotorch.int64)
+        """
         return _dtype.from_numpy_dtype(self._data.dtype)
 
     @property
     def device(self):
-        """Where the data lives: ``device(type='cpu')`` or ``device(type='cuda', index=0)``."""
+        """Where the data lives: ``device(type='cpu')`` or ``device(type='cuda', index=0)``.
+
+        >>> import nanotorch
+        >>> nanotorch.zeros(2).device
+        device(type='cpu')
+        """
         return self._backend.device_of(self._data)
 
     @property
     def is_cuda(self):
+        """True when the tensor lives on a GPU (the cupy backend).
+
+        >>> import nanotorch
+        >>> nanotorch.zeros(2).is_cuda
+        False
+        """
         return self._backend.device_type == "cuda"
 
     @property
     def itemsize(self):
+        """Bytes per element, as a property (``element_size()`` as a method).
+
+        >>> import nanotorch
+        >>> nanotorch.zeros(2, dtype=nanotorch.float64).itemsize
+        8
+        """
         return self._data.itemsize
 
     def element_size(self):
-        """Bytes per element."""
+        """Bytes per element.
+
+        >>> import nanotorch
+        >>> nanotorch.zeros(2).element_size()
+        4
+        """
         return self._data.itemsize
 
     @property
     def nbytes(self):
+        """Bytes held by the elements: ``numel() * element_size()``.
+
+        >>> import nanotorch
+        >>> nanotorch.zeros(2, 3).nbytes
+        24
+        """
         return int(self._data.nbytes)
 
     def is_floating_point(self):
+        """True for floating dtypes (``float16``, ``float32``, ``float64``).
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([1.0]).is_floating_point(), nanotorch.tensor([1]).is_floating_point()
+        (True, False)
+        """
         return self._data.dtype.kind == "f"
 
     def is_complex(self):
+        """True for complex dtypes (``complex64``, ``complex128``).
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([1.0]).is_complex()
+        False
+        """
         return self._data.dtype.kind == "c"
 
     def is_contiguous(self):
+        """True when the elements lie in memory in row-major (C) order without gaps.
+
+        Views such as ``t()`` or ``permute`` usually are not; :meth:`contiguous` makes a copy that is.
+
+        >>> import nanotorch
+        >>> x = nanotorch.zeros(2, 3)
+        >>> x.is_contiguous(), x.t().is_contiguous()
+        (True, False)
+        """
         return bool(self._data.flags.c_contiguous)
 
     def stride(self, dim=None):
-        """Strides in elements (not bytes), like torch."""
+        """Strides in elements (not bytes), like torch: the step in memory for each dim.
+
+        ``stride()`` gives all of them as a tuple, ``stride(d)`` one.
+
+        >>> import nanotorch
+        >>> x = nanotorch.zeros(2, 3)
+        >>> x.stride(), x.t().stride(), x.stride(1)
+        ((3, 1), (1, 3), 1)
+        """
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
         return strides if dim is None else strides[dim]
 
     def data_ptr(self):
+        """The address of the first element in memory, as an int.
+
+        Views that start at the same element share it.
+
+        >>> import nanotorch
+        >>> x = nanotorch.zeros(2, 3)
+        >>> x.view(6).data_ptr() == x.data_ptr()
+        True
+        """
         return self._backend.data_ptr(self._data) if hasattr(self._backend, "data_ptr") \
             else self._data.__array_interface__["data"][0]
 
     @property
     def f(self):
-        """The backend kernels on this tensor's device (the lecture's ``t.f``)."""
+        """The backend kernels on this tensor's device (the lecture's ``t.f``).
+
+        Each kernel takes and returns tensors but is not differentiable: use these
+        inside a :class:`~nanotorch.autograd.Function`.
+
+        >>> import nanotorch
+        >>> x = nanotorch.tensor([2.0, 4.0])
+        >>> x.f.inv_map(x)
+        tensor([0.5000, 0.2500])
+        """
         return _Kernels(self._backend)
 
     # --- autograd metadata ---------------------------------------------------
     @property
     def requires_grad(self):
-        """Whether gradients are computed for this tensor."""
+        """Whether gradients are computed for this tensor; settable on leaves.
+
+        Only floating and complex tensors can require gradients.
+
+        >>> import nanotorch
+        >>> x = nanotorch.zeros(2)
+        >>> x.requires_grad = True
+        >>> x.requires_grad, (x * 2).requires_grad
+        (True, True)
+        """
         return self._requires_grad
 
     @requires_grad.setter
@@ -229,21 +357,47 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
         self._requires_grad = flag
 
     def requires_grad_(self, requires_grad=True):
-        """Set ``requires_grad`` in place (honouring ``False``) and return self."""
+        """Set ``requires_grad`` in place (honouring ``False``) and return self.
+
+        >>> import nanotorch
+        >>> nanotorch.zeros(2).requires_grad_()
+        tensor([0., 0.], requires_grad=True)
+        """
         self.requires_grad = requires_grad
         return self
 
     @property
     def is_leaf(self):
-        """True for tensors made by the user (not by a recorded op)."""
+        """True for tensors made by the user (not by a recorded op); only leaves get ``.grad``.
+
+        >>> import nanotorch
+        >>> x = nanotorch.ones(2, requires_grad=True)
+        >>> x.is_leaf, (x * 2).is_leaf
+        (True, False)
+        """
         return self.grad_fn is None
 
     @property
     def retains_grad(self):
+        """True once :meth:`retain_grad` was called on this non-leaf tensor.
+
+        >>> import nanotorch
+        >>> y = nanotorch.ones(2, requires_grad=True) * 2
+        >>> y.retain_grad()
+        >>> y.retains_grad
+        True
+        """
         return self._retains_grad
 
     @property
     def output_nr(self):
+        """Which output of its ``grad_fn`` this tensor is (0 for single-output ops and leaves).
+
+        >>> import nanotorch
+        >>> x = nanotorch.ones(2, requires_grad=True)
+        >>> x.output_nr, (x * 2).output_nr
+        (0, 0)
+        """
         return self._output_nr
 
     @property
@@ -253,7 +407,18 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
 
     @property
     def data(self):
-        """The same storage as a tensor outside the graph."""
+        """The same storage as a tensor outside the graph; assigning replaces the storage.
+
+        Writes through ``.data`` are not seen by autograd (prefer :meth:`detach`
+        with ``no_grad``).
+
+        >>> import nanotorch
+        >>> x = nanotorch.ones(2, requires_grad=True)
+        >>> x.data.mul_(3)
+        tensor([3., 3.])
+        >>> x
+        tensor([3., 3.], requires_grad=True)
+        """
         return self.detach()
 
     @data.setter
@@ -267,13 +432,28 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
         return self.grad_fn if self.grad_fn is not None else leaf_accumulator(self)
 
     def detach(self):
-        """A tensor sharing this one's memory, cut from the graph."""
+        """A tensor sharing this one's memory, cut from the graph (same shape, no copy).
+
+        In-place changes to either are seen by both (and by autograd's version checks).
+
+        >>> import nanotorch
+        >>> x = nanotorch.ones(2, requires_grad=True)
+        >>> y = (x * 2).detach()
+        >>> y, y.requires_grad
+        (tensor([2., 2.]), False)
+        """
         out = Tensor._wrap(self._data, self._backend)
         share_version(out, self)
         return out
 
     def detach_(self):
-        """Cut this tensor from the graph, in place."""
+        """Cut this tensor from the graph, in place: it becomes a leaf that does not require grad.
+
+        >>> import nanotorch
+        >>> y = nanotorch.ones(2, requires_grad=True) * 2
+        >>> y.detach_().is_leaf, y.requires_grad
+        (True, False)
+        """
         self.grad_fn = None
         self._requires_grad = False
         self._output_nr = 0
@@ -284,7 +464,16 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
         return out
 
     def retain_grad(self):
-        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        """Keep ``.grad`` for this non-leaf tensor after backward (leaves keep it anyway).
+
+        >>> import nanotorch
+        >>> x = nanotorch.ones(2, requires_grad=True)
+        >>> y = x * 3
+        >>> y.retain_grad()
+        >>> (y * y).sum().backward()
+        >>> y.grad
+        tensor([6., 6.])
+        """
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is None or self._retains_grad:
@@ -302,7 +491,16 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new one.
 
-        Returns a handle whose ``remove()`` unregisters the hook.
+        The gradient has this tensor's shape. Returns a handle whose ``remove()``
+        unregisters the hook.
+
+        >>> import nanotorch
+        >>> x = nanotorch.ones(2, requires_grad=True)
+        >>> handle = x.register_hook(lambda g: g * 10)
+        >>> (x * 2).sum().backward()
+        >>> x.grad
+        tensor([20., 20.])
+        >>> handle.remove()
         """
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
@@ -320,26 +518,54 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor w.r.t. the graph leaves, into their ``.grad``.
 
-        ``gradient`` is required unless the tensor has one element.
+        ``gradient`` (same shape as this tensor) is required unless the tensor has
+        one element. Gradients accumulate: zero them between steps.
         ``retain_graph`` keeps the graph for another backward;
-        ``create_graph`` records the backward so it can be differentiated again.
+        ``create_graph`` records the backward so it can be differentiated again;
+        ``inputs`` limits which leaves receive ``.grad``.
+
+        >>> import nanotorch
+        >>> x = nanotorch.tensor([1.0, 2.0], requires_grad=True)
+        >>> (x ** 2).backward(nanotorch.ones(2))
+        >>> x.grad
+        tensor([2., 4.])
         """
         from .autograd import backward as _backward
         _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     # --- conversion ----------------------------------------------------------
     def item(self):
-        """The value of a one-element tensor as a Python number."""
+        """The value of a one-element tensor (any shape) as a Python number.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([[2.5]]).item(), nanotorch.tensor(3).item()
+        (2.5, 3)
+        """
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
         return self._backend.to_numpy(self._data).reshape(()).item()
 
     def tolist(self):
-        """The data as (nested) Python lists of numbers."""
+        """The data as (nested) Python lists of numbers; a 0-d tensor gives a number.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([[1, 2], [3, 4]]).tolist()
+        [[1, 2], [3, 4]]
+        """
         return self._backend.to_numpy(self._data).tolist()
 
     def numpy(self, *, force=False):
-        """The data as a numpy array sharing memory (on the CPU)."""
+        """The data as a numpy array sharing memory (CPU tensors only), same shape and dtype.
+
+        Raises for a tensor that requires grad unless ``force=True``: use
+        ``detach().numpy()``.
+
+        >>> import nanotorch
+        >>> x = nanotorch.zeros(2)
+        >>> a = x.numpy(); a[0] = 7
+        >>> x
+        tensor([7., 0.])
+        """
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
@@ -375,7 +601,12 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
         return self._data.__dlpack_device__()
 
     def to_device(self, device, /, *, stream=None):
-        """This tensor on ``device`` (the Array API spelling of ``to(device)``)."""
+        """This tensor on ``device`` (the Array API spelling of ``to(device)``).
+
+        >>> import nanotorch
+        >>> nanotorch.zeros(2).to_device("cpu").device
+        device(type='cpu')
+        """
         return self.to(device)
 
     def __repr__(self):
@@ -442,7 +673,13 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
     def to(self, *args, **kwargs):
         """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other)``: a converted tensor.
 
-        Returns ``self`` when nothing changes, like torch.
+        Same shape; returns ``self`` when nothing changes, like torch (``copy=True``
+        forces a copy). Differentiable: gradients flow back through the conversion.
+
+        >>> import nanotorch
+        >>> x = nanotorch.tensor([1.5, 2.5])
+        >>> x.to(nanotorch.int64), x.to("cpu") is x
+        (tensor([1, 2]), True)
         """
         dtype = kwargs.pop("dtype", None)
         dev = kwargs.pop("device", None)
@@ -480,11 +717,25 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
         return ToDevice.apply(self, target, dev)
 
     def cpu(self):
-        """This tensor on the CPU (itself if already there)."""
+        """This tensor on the CPU (itself if already there).
+
+        >>> import nanotorch
+        >>> x = nanotorch.zeros(2)
+        >>> x.cpu() is x
+        True
+        """
         return self.to("cpu")
 
     def cuda(self, device=None):
-        """This tensor on a GPU (``cuda:0`` unless ``device`` says otherwise)."""
+        """This tensor on a GPU (``cuda:0`` unless ``device`` says otherwise); needs the cupy backend.
+
+        Raises :class:`~nanotorch.backends.BackendUnavailable` where cupy is not installed.
+
+        >>> import nanotorch
+        >>> x = nanotorch.zeros(2)
+        >>> if "cupy" in nanotorch.backends.available_backends():
+        ...     assert x.cuda().device == nanotorch.device("cuda", 0)
+        """
         if device is None:
             device = "cuda"
         elif isinstance(device, int):
@@ -492,41 +743,114 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
         return self.to(device)
 
     def type(self, dtype=None):
+        """``type()`` names the tensor type as a string; ``type(dtype)`` is ``to(dtype)``.
+
+        >>> import nanotorch
+        >>> x = nanotorch.zeros(2)
+        >>> x.type(), x.type(nanotorch.int64).dtype
+        ('nanotorch.FloatTensor', nanotorch.int64)
+        """
         if dtype is None:
             return f"nanotorch.{ {'f': 'Float', 'i': 'Long', 'b': 'Bool'}.get(self._data.dtype.kind, '')}Tensor"
         return self.to(dtype)
 
     def type_as(self, other):
+        """This tensor converted to ``other``'s dtype (``to(other.dtype)``).
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([1, 2]).type_as(nanotorch.zeros(1))
+        tensor([1., 2.])
+        """
         return self.to(other.dtype)
 
     def float(self):
+        """``to(nanotorch.float32)``: a differentiable conversion (self when already float32).
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([1, 2]).float()
+        tensor([1., 2.])
+        """
         return self.to(_dtype.float32)
 
     def double(self):
+        """``to(nanotorch.float64)``.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([1, 2]).double().dtype
+        nanotorch.float64
+        """
         return self.to(_dtype.float64)
 
     def half(self):
+        """``to(nanotorch.float16)``.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([1.0]).half().dtype
+        nanotorch.float16
+        """
         return self.to(_dtype.float16)
 
     def long(self):
+        """``to(nanotorch.int64)``: floats are truncated toward zero.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([1.7, -1.7]).long()
+        tensor([ 1, -1])
+        """
         return self.to(_dtype.int64)
 
     def int(self):
+        """``to(nanotorch.int32)``.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([1.7]).int().dtype
+        nanotorch.int32
+        """
         return self.to(_dtype.int32)
 
     def short(self):
+        """``to(nanotorch.int16)``.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([3]).short().dtype
+        nanotorch.int16
+        """
         return self.to(_dtype.int16)
 
     def bool(self):
+        """``to(nanotorch.bool)``: nonzero is True.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([0.0, 2.0]).bool()
+        tensor([False,  True])
+        """
         return self.to(_dtype.bool)
 
     def byte(self):
+        """``to(nanotorch.uint8)``.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([1, 255]).byte().dtype
+        nanotorch.uint8
+        """
         return self.to(_dtype.uint8)
 
     def cfloat(self):
+        """``to(nanotorch.complex64)``.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([1.0]).cfloat().dtype
+        nanotorch.complex64
+        """
         return self.to(_dtype.complex64)
 
     def cdouble(self):
+        """``to(nanotorch.complex128)``.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([1.0]).cdouble().dtype
+        nanotorch.complex128
+        """
         return self.to(_dtype.complex128)
 
 
