@@ -144,7 +144,14 @@ def as_tensor(data, dtype=None, device=None):
 
 
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
-    """torch.asarray: share memory unless ``copy=True`` or a conversion needs one."""
+    """``obj`` as a tensor; shares memory with an array or tensor unless ``copy=True`` or a cast needs one.
+
+    >>> import numpy as np, nanotorch
+    >>> a = np.zeros(2, dtype=np.float32)
+    >>> t = nanotorch.asarray(a); a[0] = 1
+    >>> t, nanotorch.asarray(a, copy=True).data_ptr() == t.data_ptr()
+    (tensor([1., 0.]), False)
+    """
     out = tensor(obj, dtype=dtype, device=device) if copy else as_tensor(obj, dtype, device)
     if requires_grad:
         out.requires_grad = True
@@ -232,7 +239,12 @@ def empty(*size, dtype=None, device=None, requires_grad=False):
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
-    """A 0-d tensor holding ``s`` (float32 unless ``dtype``)."""
+    """A 0-d tensor (shape ``()``) holding ``s``; float32 unless ``dtype``.
+
+    >>> import nanotorch
+    >>> nanotorch.scalar_tensor(3)
+    tensor(3.)
+    """
     return full((), s, dtype=_float_dtype(dtype), device=device, requires_grad=requires_grad)
 
 
@@ -274,7 +286,12 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
-    """``steps`` values from ``base**start`` to ``base**end``, evenly spaced on a log scale."""
+    """``steps`` values from ``base**start`` to ``base**end`` on a log scale; shape ``(steps,)``.
+
+    >>> import nanotorch
+    >>> nanotorch.logspace(0, 2, 3)
+    tensor([  1.,  10., 100.])
+    """
     array = np.logspace(float(start), float(end), int(steps), base=base)
     return _finish(array, _float_dtype(dtype), device, requires_grad)
 
@@ -338,7 +355,12 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
-    """A random permutation of 0..n-1 (int64)."""
+    """A random permutation of ``0..n-1``, shape ``(n,)``, int64 unless ``dtype``.
+
+    >>> import nanotorch
+    >>> sorted(nanotorch.randperm(4).tolist())
+    [0, 1, 2, 3]
+    """
     _new_shape((n,))
     return _finish(_generator(generator).permutation(n), dtype or _dtype.int64, device, requires_grad)
 
@@ -348,41 +370,77 @@ def _like(t, dtype, device):
 
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False):
-    """Zeros with the shape (and by default dtype and device) of ``input``."""
+    """Zeros with the shape (and, unless given, the dtype and device) of ``input``.
+
+    >>> import nanotorch
+    >>> nanotorch.zeros_like(nanotorch.tensor([[1, 2]]))
+    tensor([[0, 0]])
+    """
     dtype, device = _like(input, dtype, device)
     return full(input.shape, 0, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False):
-    """Ones with the shape, dtype and device of ``input``."""
+    """Ones with the shape (and, unless given, the dtype and device) of ``input``.
+
+    >>> import nanotorch
+    >>> nanotorch.ones_like(nanotorch.zeros(2), dtype=nanotorch.int64)
+    tensor([1, 1])
+    """
     dtype, device = _like(input, dtype, device)
     return full(input.shape, 1, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False):
-    """An uninitialised (zero-filled) tensor like ``input``."""
+    """An uninitialised (here zero-filled) tensor with the shape, dtype and device of ``input``.
+
+    >>> import nanotorch
+    >>> nanotorch.empty_like(nanotorch.zeros(2, 3)).shape
+    nanotorch.Size([2, 3])
+    """
     return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False):
-    """``fill_value`` everywhere, with the shape of ``input``."""
+    """``fill_value`` everywhere, with the shape (and unless given the dtype and device) of ``input``.
+
+    >>> import nanotorch
+    >>> nanotorch.full_like(nanotorch.zeros(2), 7)
+    tensor([7., 7.])
+    """
     dtype, device = _like(input, dtype, device)
     return full(input.shape, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def rand_like(input, *, dtype=None, device=None, requires_grad=False):
-    """Uniform [0, 1) samples shaped like ``input``."""
+    """Uniform ``[0, 1)`` samples with the shape, dtype and device of ``input``.
+
+    >>> import nanotorch
+    >>> nanotorch.rand_like(nanotorch.zeros(2, 3, dtype=nanotorch.float64)).dtype
+    nanotorch.float64
+    """
     dtype, device = _like(input, dtype, device)
     return rand(input.shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def randn_like(input, *, dtype=None, device=None, requires_grad=False):
-    """Standard normal samples shaped like ``input``."""
+    """Standard normal samples with the shape, dtype and device of ``input``.
+
+    >>> import nanotorch
+    >>> nanotorch.randn_like(nanotorch.zeros(2, 3)).shape
+    nanotorch.Size([2, 3])
+    """
     dtype, device = _like(input, dtype, device)
     return randn(input.shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def randint_like(input, low, high=None, *, dtype=None, device=None, requires_grad=False):
-    """Random integers in [low, high) shaped like ``input``."""
+    """Random integers in ``[low, high)`` (``[0, low)`` given one bound), shaped like ``input``.
+
+    >>> import nanotorch
+    >>> x = nanotorch.randint_like(nanotorch.zeros(5, dtype=nanotorch.int64), 3)
+    >>> x.dtype, bool(((x >= 0) & (x < 3)).all())
+    (nanotorch.int64, True)
+    """
     dtype, device = _like(input, dtype, device)
     return randint(low, high, input.shape, dtype=dtype, device=device, requires_grad=requires_grad)

@@ -54,11 +54,21 @@ class dtype:
         return (_lookup_name, (self.name,))
 
     def to_real(self):
-        """The real counterpart of a complex dtype (itself otherwise)."""
+        """The real counterpart of a complex dtype (itself otherwise).
+
+        >>> import nanotorch
+        >>> nanotorch.complex64.to_real(), nanotorch.float64.to_real()
+        (nanotorch.float32, nanotorch.float64)
+        """
         return {complex64: float32, complex128: float64}.get(self, self)
 
     def to_complex(self):
-        """The complex counterpart of a floating dtype."""
+        """The complex counterpart of a floating dtype (itself for complex and integer dtypes).
+
+        >>> import nanotorch
+        >>> nanotorch.float32.to_complex(), nanotorch.float64.to_complex()
+        (nanotorch.complex64, nanotorch.complex128)
+        """
         return {float32: complex64, float64: complex128, float16: complex64}.get(self, self)
 
 
@@ -144,7 +154,14 @@ def get_default_dtype() -> dtype:
 
 
 def set_default_dtype(d) -> None:
-    """Set the default floating dtype (``float32`` or ``float64``)."""
+    """Set the default floating dtype (``float32`` or ``float64``) of new float tensors.
+
+    >>> import nanotorch
+    >>> nanotorch.set_default_dtype(nanotorch.float64)
+    >>> nanotorch.tensor([1.0]).dtype, nanotorch.zeros(1).dtype
+    (nanotorch.float64, nanotorch.float64)
+    >>> nanotorch.set_default_dtype(nanotorch.float32)
+    """
     global _default_float
     d = to_dtype(d)
     if not d.is_floating_point:

@@ -153,10 +153,24 @@ def stack(tensors, dim=0):
 
 
 def hstack(tensors):
+    """Join tensors horizontally: along dim 1, or along dim 0 for 1-D tensors (see :func:`cat`).
+
+    >>> import nanotorch
+    >>> nanotorch.hstack([nanotorch.zeros(2, 1), nanotorch.ones(2, 2)])
+    tensor([[0., 1., 1.],
+            [0., 1., 1.]])
+    """
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
 def vstack(tensors):
+    """Join tensors vertically along dim 0; 1-D tensors of length n count as rows ``(1, n)``.
+
+    >>> import nanotorch
+    >>> nanotorch.vstack([nanotorch.tensor([1, 2]), nanotorch.tensor([3, 4])])
+    tensor([[1, 2],
+            [3, 4]])
+    """
     return cat([t.reshape(1, -1) if t.ndim == 1 else t for t in tensors], 0)
 
 
@@ -171,30 +185,66 @@ def broadcast_shapes(*shapes):
 
 
 def broadcast_tensors(*tensors):
-    """Expand tensors to their common broadcast shape (views)."""
+    """Expand tensors to their common broadcast shape; returns a tuple of views.
+
+    ``(3, 1)`` and ``(4,)`` -> two ``(3, 4)`` tensors.
+
+    >>> import nanotorch
+    >>> a, b = nanotorch.broadcast_tensors(nanotorch.zeros(3, 1), nanotorch.zeros(4))
+    >>> a.shape, b.shape
+    (nanotorch.Size([3, 4]), nanotorch.Size([3, 4]))
+    """
     shape = broadcast_shapes(*[t.shape for t in tensors])
     return tuple(t.expand(shape) for t in tensors)
 
 
 def is_tensor(obj):
-    """True if ``obj`` is a nanotorch tensor."""
+    """True if ``obj`` is a nanotorch tensor.
+
+    >>> import nanotorch
+    >>> nanotorch.is_tensor(nanotorch.zeros(1)), nanotorch.is_tensor([0.0])
+    (True, False)
+    """
     return isinstance(obj, Tensor)
 
 
 def is_floating_point(input):
+    """True if ``input`` has a floating dtype (see :meth:`Tensor.is_floating_point`).
+
+    >>> import nanotorch
+    >>> nanotorch.is_floating_point(nanotorch.zeros(1)), nanotorch.is_floating_point(nanotorch.arange(2))
+    (True, False)
+    """
     return input.is_floating_point()
 
 
 def is_complex(input):
+    """True if ``input`` has a complex dtype (see :meth:`Tensor.is_complex`).
+
+    >>> import nanotorch
+    >>> nanotorch.is_complex(nanotorch.tensor([1j])), nanotorch.is_complex(nanotorch.zeros(1))
+    (True, False)
+    """
     return input.is_complex()
 
 
 def numel(input):
+    """The number of elements of ``input``.
+
+    >>> import nanotorch
+    >>> nanotorch.numel(nanotorch.zeros(2, 3))
+    6
+    """
     return input.numel()
 
 
 def clamp(input, min=None, max=None):
-    """Limit ``input`` to [min, max] (see :meth:`Tensor.clamp`)."""
+    """Limit ``input`` to ``[min, max]`` elementwise (see :meth:`Tensor.clamp`); ``clip`` is an alias.
+
+    >>> import nanotorch
+    >>> nanotorch.clamp(nanotorch.tensor([-2.0, 0.5, 3.0]), min=0.0, max=1.0)
+    tensor([0.0000, 0.5000, 1.0000])
+    """
     return input.clamp(min, max)
 
 
@@ -202,14 +252,25 @@ clip = clamp
 
 
 def add(input, other, *, alpha=1):
-    """``input + alpha * other``; either may be a number."""
+    """``input + alpha * other``, broadcast; either may be a number.
+
+    >>> import nanotorch
+    >>> nanotorch.add(nanotorch.tensor([1.0, 2.0]), nanotorch.tensor([[10.0], [20.0]]), alpha=0.1)
+    tensor([[2., 3.],
+            [3., 4.]])
+    """
     if isinstance(input, Tensor):
         return input.add(other, alpha=alpha)
     return E.Add.apply(as_scalar(input, "input"), other * alpha if alpha != 1 else other)
 
 
 def mul(input, other):
-    """``input * other``; either may be a number."""
+    """``input * other``, broadcast; either may be a number. ``multiply`` is an alias.
+
+    >>> import nanotorch
+    >>> nanotorch.mul(2, nanotorch.tensor([1.0, 3.0]))
+    tensor([2., 6.])
+    """
     return E.Mul.apply(input, other)
 
 
@@ -217,7 +278,12 @@ multiply = mul
 
 
 def sub(input, other, *, alpha=1):
-    """``input - alpha * other``; either may be a number."""
+    """``input - alpha * other``, broadcast; either may be a number. ``subtract`` is an alias.
+
+    >>> import nanotorch
+    >>> nanotorch.sub(nanotorch.tensor([5.0, 5.0]), nanotorch.tensor([1.0, 2.0]), alpha=2)
+    tensor([3., 1.])
+    """
     if isinstance(input, Tensor):
         return input.sub(other, alpha=alpha)
     return E.Sub.apply(as_scalar(input, "input"), other * alpha if alpha != 1 else other)

@@ -20,7 +20,15 @@ class state:
 
 
 def is_anomaly_enabled() -> bool:
-    """Whether anomaly detection is on."""
+    """Whether anomaly detection is on.
+
+    >>> import nanotorch
+    >>> with nanotorch.autograd.detect_anomaly():
+    ...     nanotorch.autograd.is_anomaly_enabled()
+    True
+    >>> nanotorch.autograd.is_anomaly_enabled()
+    False
+    """
     return state.enabled
 
 
@@ -29,7 +37,16 @@ class set_detect_anomaly:
 
     While on, every recorded op keeps the stack of the line that created it,
     and a backward that returns NaN or inf raises ``RuntimeError`` naming the
-    op and that line. It slows everything down: use it to debug.
+    op and that line. It slows everything down: use it to debug. Called
+    without ``with``, the setting stays until changed again.
+
+    >>> import nanotorch
+    >>> with nanotorch.autograd.set_detect_anomaly(True):
+    ...     nanotorch.autograd.is_anomaly_enabled()
+    True
+    >>> _ = nanotorch.autograd.set_detect_anomaly(False)
+    >>> nanotorch.autograd.is_anomaly_enabled()
+    False
     """
 
     def __init__(self, mode: bool):
@@ -45,7 +62,17 @@ class set_detect_anomaly:
 
 
 class detect_anomaly(set_detect_anomaly):
-    """Context manager that turns anomaly detection on inside its block (see ``set_detect_anomaly``)."""
+    """Context manager that turns anomaly detection on inside its block (see ``set_detect_anomaly``).
+
+    >>> import nanotorch
+    >>> x = nanotorch.tensor([-1.0], requires_grad=True)
+    >>> with nanotorch.autograd.detect_anomaly():
+    ...     try:
+    ...         x.sqrt().sum().backward()  # sqrt(-1) is nan, so is its derivative
+    ...     except RuntimeError as err:
+    ...         print(str(err).splitlines()[0])
+    Function 'SqrtBackward0' returned nan values in its 0th output.
+    """
 
     def __init__(self, check_nan: bool = True):
         super().__init__(check_nan)

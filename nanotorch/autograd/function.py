@@ -125,24 +125,97 @@ class _SavedOutput:
 
 
 class FunctionCtx(Node):
-    """What ``forward`` and ``backward`` share: saved tensors and flags."""
+    """What ``forward`` and ``backward`` share: saved tensors and flags (the ``ctx`` argument).
+
+    Custom :class:`Function` subclasses receive it first in both static methods;
+    attributes set on it in ``forward`` are there in ``backward``.
+
+    >>> import nanotorch
+    >>> class Scale(nanotorch.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x, k):
+    ...         ctx.k = k
+    ...         return x * k
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         return g * ctx.k, None
+    >>> x = nanotorch.ones(2, requires_grad=True)
+    >>> Scale.apply(x, 3.0).sum().backward()
+    >>> x.grad
+    tensor([3., 3.])
+    """
 
     needs_input_grad = ()
     _non_differentiable = ()
     materialize_grads = True
 
     def save_for_backward(self, *tensors):
-        """Keep tensors for backward; modifying them in place later makes backward raise."""
+        """Keep tensors for backward; modifying them in place later makes backward raise.
+
+        >>> import nanotorch
+        >>> class Square(nanotorch.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x)
+        ...         return x * x
+        ...     @staticmethod
+        ...     def backward(ctx, g):
+        ...         (x,) = ctx.saved_tensors
+        ...         return 2 * x * g
+        >>> x = nanotorch.tensor([3.0], requires_grad=True)
+        >>> Square.apply(x).backward()
+        >>> x.grad
+        tensor([6.])
+        """
         self._saved = tensors
         self._epoch = _clock[0]
 
     def save_for_backwards(self, tensors):
-        """The lecture's spelling: ``ctx.save_for_backwards((t1, t2))``."""
+        """The lecture's spelling: ``save_for_backwards((t1, t2))`` is ``save_for_backward(t1, t2)``.
+
+        >>> import nanotorch
+        >>> class Mul(nanotorch.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, a, b):
+        ...         ctx.save_for_backwards((a, b))
+        ...         return a * b
+        ...     @staticmethod
+        ...     def backward(ctx, g):
+        ...         a, b = ctx.saved_values
+        ...         return g * b, g * a
+        >>> a, b = nanotorch.tensor([2.0], requires_grad=True), nanotorch.tensor([5.0])
+        >>> Mul.apply(a, b).backward()
+        >>> a.grad
+        tensor([5.])
+        """
         self.save_for_backward(*tensors)
 
     @property
     def saved_tensors(self):
-        """The tensors given to ``save_for_backward``, checked against in-place changes."""
+        """The tensors given to ``save_for_backward``, checked against in-place changes.
+
+        ``saved_values`` is the lecture's name for the same tuple.
+
+        >>> import nanotorch
+        >>> class Cube(nanotorch.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x)
+        ...         return x ** 3
+        ...     @staticmethod
+        ...     def backward(ctx, g):
+        ...         (x,) = ctx.saved_tensors
+        ...         return 3 * x ** 2 * g
+        >>> x = nanotorch.tensor([2.0], requires_grad=True)
+        >>> y = Cube.apply(x)
+        >>> with nanotorch.no_grad():
+        ...     _ = x.mul_(2)  # changes what backward would read
+        >>> try:
+        ...     y.backward()
+        ... except RuntimeError as err:
+        ...     print(str(err).split(":")[0])
+        one of the variables needed for gradient computation has been modified by an ...
+        """
         if self._epoch == _clock[0]:  # nothing was modified in place since they were saved
             saved = self._saved
             if self.saves_output:
@@ -184,15 +257,59 @@ class FunctionCtx(Node):
     saved_values = saved_tensors
 
     def mark_non_differentiable(self, *tensors):
-        """Outputs that will never get a gradient (indices, masks)."""
+        """Outputs that never get a gradient (indices, masks): they have ``requires_grad=False``.
+
+        >>> import nanotorch
+        >>> class SortValues(nanotorch.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         idx = x.argmax(0, keepdim=True)
+        ...         ctx.mark_non_differentiable(idx)
+        ...         return x.max(0, keepdim=True).values, idx
+        ...     @staticmethod
+        ...     def backward(ctx, g, g_idx):
+        ...         return g
+        >>> values, idx = SortValues.apply(nanotorch.tensor([1.0, 3.0], requires_grad=True))
+        >>> values.requires_grad, idx.requires_grad
+        (True, False)
+        """
         self._non_differentiable = tuple(id(t) for t in tensors)
 
     def set_materialize_grads(self, value):
-        """Whether backward receives zeros (True) or None for outputs that got no gradient."""
+        """Whether backward receives zeros (True, the default) or None for outputs that got no gradient.
+
+        >>> import nanotorch
+        >>> class Two(nanotorch.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.set_materialize_grads(False)
+        ...         return x * 1, x * 2
+        ...     @staticmethod
+        ...     def backward(ctx, g1, g2):
+        ...         print(g2)
+        ...         return g1
+        >>> x = nanotorch.ones(2, requires_grad=True)
+        >>> a, b = Two.apply(x)
+        >>> a.sum().backward()
+        None
+        """
         self.materialize_grads = bool(value)
 
     def mark_dirty(self, *tensors):
-        """Accepted for torch compatibility: in-place outputs are tracked by version counters."""
+        """Accepted for torch compatibility: in-place outputs are tracked by version counters.
+
+        >>> import nanotorch
+        >>> class AddOne(nanotorch.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.mark_dirty(x)
+        ...         return x.add_(1)
+        ...     @staticmethod
+        ...     def backward(ctx, g):
+        ...         return g
+        >>> AddOne.apply(nanotorch.zeros(2))
+        tensor([1., 1.])
+        """
 
 
 class Function(FunctionCtx):

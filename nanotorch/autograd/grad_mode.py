@@ -32,7 +32,15 @@ def is_grad_enabled() -> bool:
 
 
 def is_inference_mode_enabled() -> bool:
-    """Whether an ``inference_mode`` block is active."""
+    """Whether an ``inference_mode`` block is active.
+
+    >>> import nanotorch
+    >>> with nanotorch.inference_mode():
+    ...     nanotorch.is_inference_mode_enabled()
+    True
+    >>> nanotorch.is_inference_mode_enabled()
+    False
+    """
     return _State.inference
 
 

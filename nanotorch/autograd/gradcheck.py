@@ -13,7 +13,23 @@ __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
 
 class GradcheckError(RuntimeError):
-    """Raised by ``gradcheck`` when analytical and numerical Jacobians differ."""
+    """Raised by ``gradcheck`` (a ``RuntimeError``) when analytical and numerical Jacobians differ.
+
+    >>> import nanotorch
+    >>> class Twice(nanotorch.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         return x * 2
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         return g * 3  # wrong on purpose
+    >>> x = nanotorch.ones(2, dtype=nanotorch.float64, requires_grad=True)
+    >>> try:
+    ...     nanotorch.autograd.gradcheck(Twice.apply, (x,))
+    ... except nanotorch.autograd.GradcheckError as err:
+    ...     print(str(err).splitlines()[0])
+    Jacobian mismatch for output 0 with respect to input 0,
+    """
 
 
 def _tensors(xs):

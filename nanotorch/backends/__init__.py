@@ -27,7 +27,17 @@ __all__ = [
 
 
 class BackendUnavailable(RuntimeError):
-    """A backend's package, driver or hardware is missing (the message says what to install)."""
+    """A backend's package, driver or hardware is missing (the message says what to install).
+
+    A ``RuntimeError``; :func:`available_backends` lists only the backends that do not raise it.
+
+    >>> from nanotorch.backends import BackendUnavailable, available_backends, get_backend
+    >>> for name in ("numpy", "numba", "cupy"):
+    ...     try:
+    ...         _ = get_backend(name)
+    ...     except BackendUnavailable:
+    ...         assert name not in available_backends()
+    """
 
 
 # name -> zero-argument factory; instances are made on first use and memoized
@@ -67,7 +77,13 @@ register_backend("cupy", _lazy(".cupy_backend", "CupyBackend"))
 
 
 def get_backend(name):
-    """The backend object registered as ``name``, created once."""
+    """The backend registered as ``name``, created once; ``BackendUnavailable`` if it cannot run here.
+
+    >>> from nanotorch.backends import get_backend
+    >>> b = get_backend("numpy")
+    >>> b.name, b.device_type, b is get_backend("numpy")
+    ('numpy', 'cpu', True)
+    """
     backend = _INSTANCES.get(name)
     if backend is not None:
         return backend
@@ -86,7 +102,12 @@ def get_backend(name):
 
 
 def available_backends():
-    """Names of the registered backends that can run on this machine."""
+    """Names of the registered backends that can run on this machine, sorted (creating each once).
+
+    >>> from nanotorch.backends import available_backends
+    >>> "numpy" in available_backends()
+    True
+    """
     names = []
     for name in sorted(_FACTORIES):
         try:
@@ -114,7 +135,16 @@ _default = None
 
 
 def get_default_backend():
-    """The backend new tensors use when no device is given."""
+    """The backend new tensors use when no device is given.
+
+    Chosen at first use from ``NANOTORCH_BACKEND``, else numba when installed,
+    else numpy; :func:`set_default_backend` changes it.
+
+    >>> import nanotorch
+    >>> from nanotorch.backends import available_backends, get_default_backend
+    >>> get_default_backend().name in available_backends()
+    True
+    """
     global _default
     if _default is None:
         _default = _initial_backend()
@@ -134,7 +164,15 @@ def set_default_backend(name):
 
 
 def backend_for_device(dev):
-    """The backend that holds tensors on device ``dev`` (a :class:`device` or string)."""
+    """The backend that holds tensors on device ``dev`` (a :class:`device` or string).
+
+    ``cuda`` devices get the cupy backend; ``cpu`` the default backend when it is a CPU one, else numpy.
+
+    >>> import nanotorch
+    >>> from nanotorch.backends import backend_for_device
+    >>> backend_for_device("cpu").device_type
+    'cpu'
+    """
     dev = device(dev) if not isinstance(dev, device) else dev
     if dev.type == "cuda":
         return get_backend("cupy")

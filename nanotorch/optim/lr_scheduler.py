@@ -26,7 +26,18 @@ class LRScheduler:
 
     Subclasses compute each new rate from the current one (``get_lr``) and,
     where they can, from the epoch number alone for ``step(epoch)``
-    (``_get_closed_form_lr``), as torch's do.
+    (``_get_closed_form_lr``), as torch's do. Constructing one runs a first
+    ``step()`` (epoch 0); call ``scheduler.step()`` after ``optimizer.step()``.
+
+    >>> import nanotorch
+    >>> class Halve(nanotorch.optim.lr_scheduler.LRScheduler):
+    ...     def get_lr(self):
+    ...         return [base / 2 ** self.last_epoch for base in self.base_lrs]
+    >>> opt = nanotorch.optim.SGD([nanotorch.nn.Parameter(nanotorch.ones(1))], lr=1.0)
+    >>> sched = Halve(opt)
+    >>> opt.step(); sched.step(); opt.step(); sched.step()
+    >>> sched.get_last_lr(), sched.last_epoch
+    ([0.25], 2)
     """
 
     def __init__(self, optimizer, last_epoch=-1):
@@ -47,16 +58,38 @@ class LRScheduler:
         self.step()
 
     def get_lr(self):
-        """The rates for the current ``last_epoch``, one per group (subclasses define the
-        schedule; the base class keeps the rates unchanged)."""
+        """The rates for the current ``last_epoch``, one per group (subclasses define the schedule).
+
+        The base class keeps the rates unchanged. Read the rates with
+        :meth:`get_last_lr`; ``get_lr`` is what ``step()`` calls.
+
+        >>> import nanotorch
+        >>> opt = nanotorch.optim.SGD([nanotorch.nn.Parameter(nanotorch.ones(1))], lr=0.1)
+        >>> nanotorch.optim.lr_scheduler.LRScheduler(opt).get_lr()
+        [0.1]
+        """
         return [group["lr"] for group in self.optimizer.param_groups]
 
     def get_last_lr(self):
-        """The rates the last ``step()`` set, one per parameter group."""
+        """The rates the last ``step()`` set, one per parameter group.
+
+        >>> import nanotorch
+        >>> opt = nanotorch.optim.SGD([nanotorch.nn.Parameter(nanotorch.ones(1))], lr=0.1)
+        >>> nanotorch.optim.lr_scheduler.StepLR(opt, step_size=1).get_last_lr()
+        [0.1]
+        """
         return self._last_lr
 
     def step(self, epoch=None):
-        """Advance one epoch (or jump to ``epoch``) and update the groups' ``lr``."""
+        """Advance one epoch (or jump to ``epoch``) and update the groups' ``lr``.
+
+        >>> import nanotorch
+        >>> opt = nanotorch.optim.SGD([nanotorch.nn.Parameter(nanotorch.ones(1))], lr=1.0)
+        >>> sched = nanotorch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+        >>> opt.step(); sched.step()
+        >>> opt.param_groups[0]["lr"]
+        0.5
+        """
         self._step_count += 1
         if epoch is None:
             self.last_epoch += 1
@@ -70,16 +103,42 @@ class LRScheduler:
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
     def state_dict(self):
-        """Everything but the optimizer, as a dict."""
+        """Everything but the optimizer, as a dict: ``last_epoch``, ``base_lrs``, the settings.
+
+        >>> import nanotorch
+        >>> opt = nanotorch.optim.SGD([nanotorch.nn.Parameter(nanotorch.ones(1))], lr=1.0)
+        >>> state = nanotorch.optim.lr_scheduler.StepLR(opt, step_size=3).state_dict()
+        >>> state["step_size"], state["last_epoch"], state["base_lrs"]
+        (3, 0, [1.0])
+        """
         return {key: value for key, value in self.__dict__.items() if key != "optimizer"}
 
     def load_state_dict(self, state_dict):
-        """Restore the state saved by :meth:`state_dict`."""
+        """Restore the state saved by :meth:`state_dict`.
+
+        >>> import nanotorch
+        >>> opt = nanotorch.optim.SGD([nanotorch.nn.Parameter(nanotorch.ones(1))], lr=1.0)
+        >>> a = nanotorch.optim.lr_scheduler.StepLR(opt, step_size=3)
+        >>> opt.step(); a.step()
+        >>> b = nanotorch.optim.lr_scheduler.StepLR(opt, step_size=3)
+        >>> b.load_state_dict(a.state_dict()); b.last_epoch
+        1
+        """
         self.__dict__.update(state_dict)
 
 
 class StepLR(LRScheduler):
-    """Multiply the rate by ``gamma`` every ``step_size`` epochs: lr = base * gamma^(epoch // step_size)."""
+    """Multiply the rate by ``gamma`` every ``step_size`` epochs: base * gamma^(epoch // step_size).
+
+    >>> import nanotorch
+    >>> opt = nanotorch.optim.SGD([nanotorch.nn.Parameter(nanotorch.ones(1))], lr=1.0)
+    >>> sched = nanotorch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.1)
+    >>> lrs = []
+    >>> for epoch in range(4):
+    ...     opt.step(); sched.step(); lrs.append(round(sched.get_last_lr()[0], 6))
+    >>> lrs
+    [1.0, 0.1, 0.1, 0.01]
+    """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
         self.step_size = step_size

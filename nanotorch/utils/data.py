@@ -182,7 +182,23 @@ def random_split(dataset, lengths, generator=default_generator):
 
 # --- samplers -----------------------------------------------------------------------
 class Sampler:
-    """Base class of index samplers: subclasses define ``__iter__`` (and usually ``__len__``)."""
+    """Base class of index samplers: subclasses define ``__iter__`` (and usually ``__len__``).
+
+    A :class:`DataLoader` takes one as ``sampler=`` to choose the order of the
+    dataset indices it loads.
+
+    >>> import nanotorch
+    >>> class Backwards(Sampler):
+    ...     def __init__(self, data_source):
+    ...         self.n = len(data_source)
+    ...     def __iter__(self):
+    ...         return iter(range(self.n - 1, -1, -1))
+    ...     def __len__(self):
+    ...         return self.n
+    >>> ds = TensorDataset(nanotorch.arange(4))
+    >>> [b[0].tolist() for b in DataLoader(ds, batch_size=2, sampler=Backwards(ds))]
+    [[3, 2], [1, 0]]
+    """
 
     def __init__(self, data_source=None):
         pass
@@ -230,6 +246,11 @@ class RandomSampler(Sampler):
 
     @property
     def num_samples(self):
+        """How many indices one pass yields: ``num_samples`` if given, else ``len(data_source)``.
+
+        >>> RandomSampler(range(5)).num_samples, RandomSampler(range(5), num_samples=8).num_samples
+        (5, 8)
+        """
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self):
