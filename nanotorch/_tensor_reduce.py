@@ -74,8 +74,7 @@ class ReductionMethods:
         >>> x.prod(), x.prod(1)
         (tensor(24.), tensor([ 2., 12.]))
         """
-        dims = normalize_dims(dim, self._data.ndim) if not isinstance(dim, int) else (
-            normalize_dim(dim, self._data.ndim),)
+        dims = normalize_dims(dim, self._data.ndim)
         return R.Prod.apply(self, dims, keepdim, None if dtype is None else _dtype.to_dtype(dtype).np)
 
     def amax(self, dim=(), keepdim=False):
@@ -219,7 +218,7 @@ class ReductionMethods:
         >>> nanotorch.tensor([2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]).std(correction=0)
         tensor(2.)
         """
-        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+        return R.StdFromVar.apply(self.var(dim, unbiased, keepdim, correction=correction))
 
     def norm(self, p="fro", dim=None, keepdim=False):
         """The vector p-norm ``sum(|x|**p) ** (1/p)`` over ``dim`` (all elements by default).

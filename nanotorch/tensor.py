@@ -505,7 +505,6 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
-            hooks = self.grad_fn._pre_hooks
             self.grad_fn._add_pre_hook(self._output_nr, hook)
             hooks = self.grad_fn._pre_hooks[self._output_nr]
         else:
@@ -751,7 +750,7 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
         ('nanotorch.FloatTensor', nanotorch.int64)
         """
         if dtype is None:
-            return f"nanotorch.{ {'f': 'Float', 'i': 'Long', 'b': 'Bool'}.get(self._data.dtype.kind, '')}Tensor"
+            return f"nanotorch.{_TYPE_NAMES.get(self.dtype.name, '')}Tensor"
         return self.to(dtype)
 
     def type_as(self, other):
@@ -855,6 +854,11 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
 
 
 _new_tensor = object.__new__
+
+# torch's legacy tensor-type names, by dtype
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+               "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
 
 
 def _rebuild(array, device, requires_grad):

@@ -264,3 +264,22 @@ def test_dim_out_of_range_raises_index_error_naming_the_range(call):
 def test_repeated_dim_raises():
     with pytest.raises(RuntimeError, match="appears multiple times"):
         nanotorch.ones(2, 3).sum((1, -1))
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "prod", "amax", "amin", "logsumexp", "cumsum",
+                                  "nansum", "count_nonzero"])
+@pytest.mark.parametrize("dim", [0, -1])
+def test_reductions_of_a_0d_tensor_along_dim_0_return_it(name, dim):
+    # torch accepts dim 0 and -1 on a 0-d tensor and has nothing to reduce
+    x = nanotorch.tensor(3.0)
+    out = getattr(x, name)(dim)
+    assert out.shape == ()
+    assert out.item() == (1 if name == "count_nonzero" else 3.0)
+
+
+def test_std_of_constant_input_has_zero_gradient_like_torch():
+    x = nanotorch.tensor([1.0, 1.0, 1.0], requires_grad=True)
+    x.std().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+    y = nanotorch.tensor([1.0, 2.0, 4.0], dtype=nanotorch.float64, requires_grad=True)
+    assert nanotorch.autograd.gradgradcheck(lambda t: t.std(), (y,))

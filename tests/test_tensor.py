@@ -346,3 +346,10 @@ def test_numpy_backend_is_selected_by_the_environment():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                          check=True).stdout.split()
     assert out == ["numpy", "cpu"]
+
+
+@pytest.mark.parametrize("dtype, name", [("float32", "FloatTensor"), ("float64", "DoubleTensor"),
+                                         ("int32", "IntTensor"), ("int64", "LongTensor"),
+                                         ("uint8", "ByteTensor"), ("bool", "BoolTensor")])
+def test_type_names_the_legacy_tensor_type_like_torch(dtype, name):
+    assert nanotorch.zeros(1, dtype=getattr(nanotorch, dtype)).type() == "nanotorch." + name

@@ -111,15 +111,19 @@ def normalize_dim(dim, ndim, argname="dim"):
 
 
 def normalize_dims(dim, ndim):
-    """A sorted tuple of non-negative dims from None, an int, or a tuple/list of ints."""
+    """A sorted tuple of non-negative dims from None, an int, or a tuple/list of ints.
+
+    A 0-d tensor accepts dim 0 or -1, as torch does, and has nothing to reduce.
+    """
     if dim is None:
         return tuple(range(ndim))
     if isinstance(dim, (tuple, list)):
         dims = tuple(normalize_dim(d, ndim) for d in dim)
         if len(set(dims)) != len(dims):
             raise RuntimeError(f"dim {list(dim)} appears multiple times in the list of dims")
-        return tuple(sorted(dims))
-    return (normalize_dim(dim, ndim),)
+        return tuple(sorted(dims)) if ndim else ()
+    d = normalize_dim(dim, ndim)
+    return (d,) if ndim else ()
 
 
 def shape_arg(shape, argname="size"):

@@ -284,6 +284,8 @@ class Cumsum(Op):
         x = a._data
         if dtype is None and x.dtype.kind in "biu":
             dtype = "int64"
+        if not x.ndim:  # a 0-d tensor is its own running sum
+            return x.astype(dtype or x.dtype)
         return a._backend.cumsum(x, axis=dim, dtype=dtype)
 
     @staticmethod
@@ -345,3 +347,17 @@ def argextreme(a, dim, keepdim, kernel):
         backend.xp.zeros((), dtype="int64")
     return wrap(backend.xp.asarray(out, dtype="int64"), backend)
 
+
+class StdFromVar(Op):
+    """sqrt of a variance whose gradient is 0 where the variance is 0 (torch's std rule)."""
+
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, var):
+        return var._backend.sqrt(var._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return (g / (2 * out)).masked_fill(out == 0, 0)
