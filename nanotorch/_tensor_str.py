@@ -55,6 +55,10 @@ def format_data(array):
         real = _float_formatter(np.concatenate([array.real.ravel(), array.imag.ravel()]).astype(np.float64))
         formatter = {"complex_kind": lambda v: f"{real(v.real)}{'+' if v.imag >= 0 or np.isnan(v.imag) else '-'}"
                                                f"{real(abs(v.imag))}j"}
+    elif array.dtype.kind == "b":
+        # torch pads True to False's width only when a False is there to line up with
+        width = 4 if array.all() else 5
+        formatter = {"bool": lambda v: ("True" if v else "False").rjust(width)}
     else:
         formatter = None
     return np.array2string(array, separator=", ", formatter=formatter, prefix="tensor(",

@@ -178,3 +178,9 @@ def backend_for_device(dev):
         return get_backend("cupy")
     default = get_default_backend()
     return default if default.device_type == "cpu" else get_backend("numpy")
+
+
+# An explicit NANOTORCH_BACKEND is checked at import, so a typo or a missing
+# package fails on `import nanotorch` with one sentence, not at the first tensor.
+if os.environ.get("NANOTORCH_BACKEND", "").strip():
+    get_default_backend()
