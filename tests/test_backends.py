@@ -90,6 +90,8 @@ KERNEL_CASES["extreme_along"] = [
     ("first_max", lambda r, t: (_u(r, (6, 3), t), 0, True)),
     ("ties_and_nan", lambda r, t: (np.array([[1, 3, 3, 0], [2, np.nan, 5, np.nan]], dtype=t), 1, True)),
     ("strided", lambda r, t: (_u(r, (5, 6), t).T, 1, True)),
+    ("channels_last", lambda r, t: (_u(r, (3, 8, 5), t).transpose(0, 2, 1), 2, True)),
+    ("rows_nan_first", lambda r, t: (np.array([[np.nan, 3, 4], [4, 1, 4]], dtype=t), 1, False)),
 ]
 _ROWS = [
     ("narrow_last", lambda r, t: (_u(r, (6, 10), t, -5, 5), -1)),

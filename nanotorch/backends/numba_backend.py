@@ -193,15 +193,29 @@ class NumbaBackend(NumpyBackend):
 
     def extreme_along(self, a, axis, largest):
         # numpy's argmax over a middle axis walks memory with a stride: about 20x slower
-        if not (type(a) is np.ndarray and a.dtype.char in _FLOAT_CHARS and a.flags.c_contiguous
-                and a.ndim and a.shape[axis]):
+        if not (type(a) is np.ndarray and a.dtype.char in _FLOAT_CHARS and a.ndim
+                and a.shape[axis] and a.size):
             return super().extreme_along(a, axis, largest)
-        outer, inner = math.prod(a.shape[:axis]), math.prod(a.shape[axis + 1:])
+        axis %= a.ndim
+        # a permuted view of C-contiguous memory (a transposed or channels-last tensor) is
+        # reduced in memory order, and the results are permuted back
+        order = sorted(range(a.ndim), key=lambda d: -a.strides[d])
+        mem = a.transpose(order)
+        if not mem.flags.c_contiguous:
+            return super().extreme_along(a, axis, largest)
+        at = order.index(axis)
+        outer, n, inner = math.prod(mem.shape[:at]), mem.shape[at], math.prod(mem.shape[at + 1:])
         values = np.empty((outer, inner), dtype=a.dtype)
         index = np.empty((outer, inner), dtype=np.int64)
-        _k().extreme_along(a.reshape(outer, a.shape[axis], inner), largest, values, index)
-        shape = a.shape[:axis] + a.shape[axis + 1:]
-        return values.reshape(shape), index.reshape(shape)
+        if inner == 1:
+            _k().extreme_rows(mem.reshape(outer, n), largest, values.reshape(-1),
+                              index.reshape(-1))
+        else:
+            _k().extreme_along(mem.reshape(outer, n, inner), largest, values, index)
+        kept = [d for d in order if d != axis]
+        shape = mem.shape[:at] + mem.shape[at + 1:]
+        back = sorted(range(len(kept)), key=kept.__getitem__)
+        return values.reshape(shape).transpose(back), index.reshape(shape).transpose(back)
 
     def max_pool_back(self, g, indices, input_shape):
         if not (type(g) is np.ndarray and g.dtype.char in _FLOAT_CHARS and g.shape == indices.shape
