@@ -249,7 +249,7 @@ def ones_like(x, /, *, dtype=None, device=None):
 
     >>> from nanotorch import array_api as xp
     >>> xp.ones_like(xp.asarray([True, False]))
-    tensor([ True,  True])
+    tensor([True, True])
     """
     dtype, device = _like(x, dtype, device, "ones_like")
     return full(tuple(x.shape), 1, dtype=dtype, device=device)

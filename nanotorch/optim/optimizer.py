@@ -10,6 +10,7 @@ import collections
 import copy
 
 from ..autograd.grad_mode import enable_grad
+from ..nn.modules.module import zero_grads
 from ..tensor import Tensor
 
 __all__ = ["Optimizer"]
@@ -85,18 +86,7 @@ class Optimizer:
 
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of every parameter: to ``None`` (default) or to zeros."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def _closure_loss(self, closure):
         if closure is None:

@@ -58,6 +58,24 @@ def _addindent(text, spaces):
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
 
 
+
+def zero_grads(params, set_to_none=True):
+    """Reset ``p.grad`` of every tensor in ``params``: to None, or to zeros cut from any graph.
+
+    Shared by ``Module.zero_grad`` and ``Optimizer.zero_grad``.
+    """
+    for p in params:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            if p.grad.grad_fn is not None:
+                p.grad.detach_()
+            else:
+                p.grad.requires_grad_(False)
+            p.grad.zero_()
+
 class Module:
     """Base class for neural-network layers and models, like ``torch.nn.Module``.
 
@@ -365,17 +383,7 @@ class Module:
 
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all parameters: to ``None`` (default) or to zeros."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                if p.grad.grad_fn is not None:
-                    p.grad.detach_()
-                else:
-                    p.grad.requires_grad_(False)
-                p.grad.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     # --- conversion --------------------------------------------------------------
     def apply(self, fn):
