@@ -169,6 +169,12 @@ def _conv_case(spatial, kernel, stride, padding, dilation, which):
         if which == "col2im":
             cols = _u(r, (2, 3 * int(np.prod(kernel)), int(np.prod(out))), t)
             return cols, shape, kernel, stride, padding, dilation, out
+        if which == "im2row":  # channels-last memory, the layout the row path is taken for
+            x = _u(r, (2, *spatial, 3), t).transpose(0, len(spatial) + 1, *range(1, len(spatial) + 1))
+            return x, kernel, stride, padding, dilation, out
+        if which == "row2im":
+            rows = _u(r, (2, int(np.prod(out)), int(np.prod(kernel)) * 3), t)
+            return rows, shape, kernel, stride, padding, dilation, out
         return _u(r, shape, t), kernel, stride, padding, dilation, out
     return make
 
@@ -193,7 +199,7 @@ def _avg_case(spatial, kernel, stride, padding, back, include_pad, divisor):
     return make
 
 
-for _which in ("im2col", "col2im", "max_pool"):
+for _which in ("im2col", "col2im", "im2row", "row2im", "max_pool"):
     KERNEL_CASES[_which] = [(lbl, _conv_case(*g, _which)) for lbl, *g in _CONV]
 KERNEL_CASES["max_pool_back"] = [(lbl, _max_pool_back_case(*g)) for lbl, *g in _CONV]
 for _name, _back in (("avg_pool", False), ("avg_pool_back", True)):

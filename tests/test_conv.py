@@ -77,6 +77,30 @@ def test_conv_double_backward():
     assert gradgradcheck(lambda a, c: F.conv2d(a, c, groups=2, padding=1), (x2, w2))
 
 
+@pytest.mark.parametrize("case", [c for c in CASES_1D + CASES_2D if c[5] == 1])
+def test_channels_last_input_takes_the_row_path(case):
+    """A (N, *spatial, C) tensor moved to (N, C, *spatial) is unfolded into rows: same values, same gradients."""
+    xs, ws, stride, padding, dilation, _, has_bias = case
+    n = len(xs) - 2
+    stored = leaf(uniform((xs[0], *xs[2:], xs[1]), seed=1))
+    w, b = leaf(uniform(ws, seed=2)), leaf(uniform(ws[0], seed=3)) if has_bias else None
+    conv = F.conv1d if n == 1 else F.conv2d
+
+    def run(t, weight, *bias):
+        return conv(t.permute(0, n + 1, *range(1, n + 1)), weight, *bias, stride, padding, dilation)
+
+    x = stored.permute(0, n + 1, *range(1, n + 1))
+    expected = loop_conv(x.detach().numpy(), w.detach().numpy(),
+                         b.detach().numpy() if has_bias else None, _tuple(stride, n),
+                         _tuple(padding, n), _tuple(dilation, n), 1)
+    y = run(stored, w, *([b] if has_bias else [None]))
+    assert y.is_contiguous()
+    assert_close(y, expected)
+    inputs = (stored, w, b) if has_bias else (stored, w)
+    assert gradcheck(lambda t, c, *bias: run(t, c, *(bias or (None,))), inputs)
+    assert gradgradcheck(lambda t, c, *bias: run(t, c, *(bias or (None,))), inputs)
+
+
 @pytest.mark.parametrize("kernel,dilation", [(3, 1), (4, 1), (2, 3), (4, 2)])
 def test_same_padding_keeps_length_and_pads_odd_total_after(kernel, dilation):
     x = leaf(uniform((1, 2, 9), seed=8))
