@@ -549,7 +549,9 @@ class Where(Op):
     def backward(ctx, g):
         (cond,) = ctx.saved_tensors
         zero = g.new_zeros(())
-        return None, Where.apply(cond, g, zero), Where.apply(cond, zero, g)
+        needs = ctx.needs_input_grad
+        return (None, Where.apply(cond, g, zero) if needs[1] else None,
+                Where.apply(cond, zero, g) if needs[2] else None)
 
 
 # --- fused backward kernels (zip shapes), differentiable themselves -------------
