@@ -138,3 +138,13 @@ def test_functional_form_points_at_the_user_line_too():
     _assert_points_at(message, "SqrtBackward0", "nan", "marker: functional sqrt")
     # The stack ends at the user's line: no nanotorch frame is blamed.
     assert message.rstrip().splitlines()[-1].strip() == "y = T.sqrt(x)  # marker: functional sqrt"
+
+
+def test_detect_anomaly_turns_on_at_enter_and_check_nan_false_skips_the_check():
+    x = T.tensor([-1.0], requires_grad=True)
+    manager = detect_anomaly(check_nan=False)
+    assert not is_anomaly_enabled()  # as torch: nothing happens until `with`
+    with manager:
+        assert is_anomaly_enabled()
+        x.sqrt().sum().backward()  # nan gradient, but the check is off
+    assert not is_anomaly_enabled()

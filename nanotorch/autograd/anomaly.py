@@ -17,6 +17,7 @@ __all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled"]
 
 class state:
     enabled = False
+    check_nan = True  # False: keep recording forward stacks, skip the nan/inf check
 
 
 def is_anomaly_enabled() -> bool:
@@ -49,15 +50,15 @@ class set_detect_anomaly:
     False
     """
 
-    def __init__(self, mode: bool):
-        self._previous = state.enabled
-        state.enabled = bool(mode)
+    def __init__(self, mode: bool, check_nan: bool = True):
+        self._previous = (state.enabled, state.check_nan)
+        state.enabled, state.check_nan = bool(mode), bool(check_nan)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        state.enabled = self._previous
+        state.enabled, state.check_nan = self._previous
         return False
 
 
@@ -75,7 +76,11 @@ class detect_anomaly(set_detect_anomaly):
     """
 
     def __init__(self, check_nan: bool = True):
-        super().__init__(check_nan)
+        self._check_nan = check_nan
+
+    def __enter__(self):
+        set_detect_anomaly.__init__(self, True, self._check_nan)
+        return self
 
 
 def check_gradients(node, grads):

@@ -86,7 +86,7 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
     for (node, nr), g in zip(roots, grads):
         _accumulate(buffers, node, nr, g)
     ready = [n for n in dict.fromkeys(nodes) if deps[n] == 0]
-    check = anomaly.state.enabled
+    check = anomaly.state.enabled and anomaly.state.check_nan
     with set_grad_enabled(create_graph):
         while ready:
             node = ready.pop()
