@@ -14,6 +14,16 @@ from .ops._util import broadcast_shapes, normalize_dim, normalize_dims, shape_ar
 values_indices = collections.namedtuple("values_indices", ["values", "indices"])
 
 
+
+def _all_dims_of_nonempty(t, dim, name):
+    """amax/amin's dims: ``dim=()`` means all, which an empty tensor cannot reduce."""
+    if dim == () or dim is None:
+        if t._data.size == 0:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
+                               "input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
+        dim = None
+    return normalize_dims(dim, t._data.ndim)
+
 class ReductionMethods:
     """Mixin with Tensor's reduction methods (the class is in ``tensor.py``)."""
 
@@ -89,8 +99,7 @@ class ReductionMethods:
         >>> x.amax(), x.amax(0)
         (tensor(5.), tensor([3., 5.]))
         """
-        dims = normalize_dims(None if dim == () else dim, self._data.ndim)
-        return R.Amax.apply(self, dims, keepdim)
+        return R.Amax.apply(self, _all_dims_of_nonempty(self, dim, "amax"), keepdim)
 
     def amin(self, dim=(), keepdim=False):
         """The smallest element over ``dim`` (all dims when ``dim=()`` or None).
@@ -104,8 +113,7 @@ class ReductionMethods:
         tensor([[1.],
                 [3.]])
         """
-        dims = normalize_dims(None if dim == () else dim, self._data.ndim)
-        return R.Amin.apply(self, dims, keepdim)
+        return R.Amin.apply(self, _all_dims_of_nonempty(self, dim, "amin"), keepdim)
 
     def _extreme(self, dim, keepdim, other, kernel, reducer, elementwise):
         if isinstance(dim, tensor_type()):
