@@ -183,9 +183,16 @@ def promote_types(a: dtype, b: dtype) -> dtype:
         if hi._kind == 3 and lo._kind == 2 and lo.itemsize > hi.itemsize // 2:
             return complex128
         return hi
-    if a is uint8 or b is uint8:
-        other = b if a is uint8 else a
-        return int16 if other is int8 else other
+    if a._kind == 1 and a.is_signed != b.is_signed:
+        # Mixed signedness needs a signed type wider than the unsigned one (torch only
+        # defines uint8 here; uint16/32/64 follow the same rule, order-independently).
+        u, s = (b, a) if a.is_signed else (a, b)
+        if s.itemsize > u.itemsize:
+            return s
+        if u.itemsize == 8:
+            raise RuntimeError(f"Promotion for {u} and {s} is not supported: "
+                               "no signed integer type holds every uint64 value")
+        return {1: int16, 2: int32, 4: int64}[u.itemsize]
     return a if a.itemsize >= b.itemsize else b
 
 

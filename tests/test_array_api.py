@@ -677,3 +677,13 @@ def test_reflected_shifts_and_augmented_assignments_write_in_place():
     a = xp.asarray([5, 6])
     with pytest.raises(RuntimeError, match="can't be cast"):
         a //= 1.5
+
+
+def test_mixed_signedness_promotion_widens_order_independently():
+    """uint16/32 with a signed int promote to the next wider signed int, in either order."""
+    u32, i32 = xp.asarray(1, dtype=xp.uint32), xp.asarray(-1, dtype=xp.int32)
+    for out in (u32 * i32, i32 * u32):
+        assert out.dtype == xp.int64 and int(out) == -1
+    assert (xp.asarray([1], dtype=xp.uint16) + xp.asarray([1], dtype=xp.int8)).dtype == xp.int32
+    with pytest.raises(RuntimeError, match="uint64"):
+        xp.asarray([1], dtype=xp.uint64) + xp.asarray([1], dtype=xp.int64)
