@@ -70,6 +70,40 @@ def _floor_divide(a, b):
     return B.wrap(r.astype(out._data.dtype, copy=False), out._backend)
 
 
+def _expm1(x):
+    """exp(x) - 1, with the standard's complex special cases where a component is not finite.
+
+    numpy's complex expm1 goes through cos/sin of the imaginary part times an infinite
+    real part, so e.g. expm1(inf + 0j) comes out inf + nan j where the standard asks for
+    inf + 0j (and -1 + 0j for -inf with an infinite or nan imaginary part).
+    """
+    out = x.expm1()
+    if out.dtype not in B.COMPLEX_FLOATING:
+        return out
+    xp = out._backend.xp
+    a, b = x._data.real, x._data.imag
+    special = ~(xp.isfinite(a) & xp.isfinite(b))
+    if not special.any():
+        return out
+    nan = xp.full_like(a, xp.nan)
+    zero_b = xp.copysign(xp.zeros_like(b), b)
+    b_finite = xp.isfinite(b)
+    # a = -inf: -1 + 0*cis(b), the zero taking sin(b)'s sign when b is finite
+    neg_im = xp.where(b_finite, xp.copysign(xp.zeros_like(b), xp.sin(xp.where(b_finite, b, 0))),
+                      zero_b)
+    # a = +inf: inf*cis(b) for finite non-zero b, inf + b j for b = 0, inf + nan j otherwise
+    b_fin = xp.where(b_finite, b, 0)
+    pos_re = xp.where(b_finite & (b != 0), xp.inf * xp.cos(b_fin), xp.inf)
+    pos_im = xp.where(b == 0, b, xp.where(b_finite, xp.inf * xp.sin(b_fin), nan))
+    re = xp.where(a == -xp.inf, -1.0, xp.where(a == xp.inf, pos_re, nan))
+    im = xp.where(a == -xp.inf, neg_im, xp.where(a == xp.inf, pos_im,
+                                                  xp.where(xp.isnan(a) & (b == 0), b, nan)))
+    # built part by part: re + 1j * im would turn inf * 0j into nan
+    fixed = xp.empty_like(out._data)
+    fixed.real, fixed.imag = re, im
+    return B.wrap(xp.where(special, fixed, out._data), out._backend)
+
+
 def _make_unary(name, category, impl, summary, example, output):
     def fn(x, /):
         B.check_array(x, name)
@@ -133,7 +167,7 @@ _UNARY = [
      "xp.cosh(xp.asarray([0.0]))", "tensor([1.])"),
     ("exp", FP, lambda x: x.exp(), "e ** x.",
      "xp.exp(xp.asarray([0.0, 1.0]))", "tensor([1.0000, 2.7183])"),
-    ("expm1", FP, lambda x: x.expm1(), "exp(x) - 1, accurate near 0.",
+    ("expm1", FP, _expm1, "exp(x) - 1, accurate near 0.",
      "xp.expm1(xp.asarray([0.0, 1e-10], dtype=xp.float64))",
      "tensor([0.0000e+00, 1.0000e-10], dtype=nanotorch.float64)"),
     ("floor", RNUM, _int_identity(lambda x: x.floor()), "The largest integer <= x, in x's dtype.",
