@@ -42,58 +42,67 @@ def ntuple(value, n, name, fn):
     return (int(value),) * n
 
 
-class Im2Col(Op):
+class _Unfold(Op):
+    """(N, C, *spatial) -> every window of the input, laid out by the backend kernel ``unfold``.
+
+    Its gradient folds the windows back (``inverse``), summing where they
+    overlap; the fold's gradient unfolds again.
+    """
+
+    unfold = inverse = None
+
+    @classmethod
+    def forward(cls, ctx, x, kernel, stride, padding, dilation, out_size):
+        ctx.x_shape = x._data.shape
+        ctx.geometry = (kernel, stride, padding, dilation, out_size)
+        return getattr(x._backend, cls.unfold)(x._data, *ctx.geometry)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        return (cls.inverse.apply(g, ctx.x_shape, *ctx.geometry),) + (None,) * 5
+
+
+class _Fold(Op):
+    """Windows -> (N, C, *spatial) ``input_shape``, summed where they overlap (kernel ``fold``)."""
+
+    fold = inverse = None
+
+    @classmethod
+    def forward(cls, ctx, windows, input_shape, kernel, stride, padding, dilation, out_size):
+        ctx.geometry = (kernel, stride, padding, dilation, out_size)
+        return getattr(windows._backend, cls.fold)(windows._data, input_shape, *ctx.geometry)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        return (cls.inverse.apply(g, *ctx.geometry),) + (None,) * 6
+
+
+class Im2Col(_Unfold):
     """(N, C, *spatial) -> (N, C*prod(kernel), prod(out_size)), the columns of every window."""
 
-    @staticmethod
-    def forward(ctx, x, kernel, stride, padding, dilation, out_size):
-        ctx.x_shape = x._data.shape
-        ctx.geometry = (kernel, stride, padding, dilation, out_size)
-        return x._backend.im2col(x._data, *ctx.geometry)
-
-    @staticmethod
-    def backward(ctx, g):
-        return (Col2Im.apply(g, ctx.x_shape, *ctx.geometry),) + (None,) * 5
+    unfold = "im2col"
 
 
-class Col2Im(Op):
+class Col2Im(_Fold):
     """Columns -> (N, C, *spatial) ``input_shape``, summing where windows overlap."""
 
-    @staticmethod
-    def forward(ctx, cols, input_shape, kernel, stride, padding, dilation, out_size):
-        ctx.geometry = (kernel, stride, padding, dilation, out_size)
-        return cols._backend.col2im(cols._data, input_shape, *ctx.geometry)
-
-    @staticmethod
-    def backward(ctx, g):
-        return (Im2Col.apply(g, *ctx.geometry),) + (None,) * 6
+    fold = "col2im"
 
 
-class Im2Row(Op):
+class Im2Row(_Unfold):
     """(N, C, *spatial) -> (N, prod(out_size), prod(kernel)*C), every window as a channels-last row."""
 
-    @staticmethod
-    def forward(ctx, x, kernel, stride, padding, dilation, out_size):
-        ctx.x_shape = x._data.shape
-        ctx.geometry = (kernel, stride, padding, dilation, out_size)
-        return x._backend.im2row(x._data, *ctx.geometry)
-
-    @staticmethod
-    def backward(ctx, g):
-        return (Row2Im.apply(g, ctx.x_shape, *ctx.geometry),) + (None,) * 5
+    unfold = "im2row"
 
 
-class Row2Im(Op):
+class Row2Im(_Fold):
     """Rows -> (N, C, *spatial) ``input_shape``, summing where windows overlap."""
 
-    @staticmethod
-    def forward(ctx, rows, input_shape, kernel, stride, padding, dilation, out_size):
-        ctx.geometry = (kernel, stride, padding, dilation, out_size)
-        return rows._backend.row2im(rows._data, input_shape, *ctx.geometry)
+    fold = "row2im"
 
-    @staticmethod
-    def backward(ctx, g):
-        return (Im2Row.apply(g, *ctx.geometry),) + (None,) * 6
+
+Im2Col.inverse, Col2Im.inverse = Col2Im, Im2Col
+Im2Row.inverse, Row2Im.inverse = Row2Im, Im2Row
 
 
 def _channels_last(x):
