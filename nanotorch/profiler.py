@@ -80,6 +80,9 @@ def _flops(name, args, outs):
         k = args[0]._data.shape[-1] if args[0]._data.ndim else 1
         bias = out.size if name == "Linear" and len(args) > 2 and args[2] is not None else 0
         return 2 * out.size * k + bias
+    if name == "LinearWeightGrad":  # g^T @ x: contracts over every batch row
+        g = args[0]._data
+        return 2 * out.size * (g.size // max(g.shape[-1], 1))
     if name == "Conv":
         weight = args[1]._data
         bias = out.size if len(args) > 2 and args[2] is not None else 0

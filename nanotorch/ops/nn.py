@@ -38,16 +38,30 @@ class Linear(Op):
         gx = g @ w if ctx.needs_input_grad[0] else None
         gw = gb = None
         if ctx.needs_input_grad[1]:
-            if x.ndim == 2:
-                gw = g.mT @ x
-            elif x.ndim == 1:
-                gw = g.unsqueeze(1) * x
-            else:
-                gw = g.reshape(-1, g.shape[-1]).mT @ x.reshape(-1, x.shape[-1])
+            gw = g.unsqueeze(1) * x if x.ndim == 1 else LinearWeightGrad.apply(g, x)
         if ctx.needs_input_grad[2]:
             gb = g.sum(tuple(range(g.ndim - 1))) if g.ndim > 1 else g
         return gx, gw, gb
 
+
+
+class LinearWeightGrad(Op):
+    """g^T @ x over the flattened batch dims: (*, out), (*, in) -> (out, in).
+
+    Linear's weight gradient as one matmul on a transposed view, instead of
+    reshape, transpose and matmul ops on every backward.
+    """
+
+    @staticmethod
+    def forward(ctx, g, x):
+        ctx.save_for_backward(g, x)
+        gd, xd = g._data, x._data
+        return g._backend.matmul(gd.reshape(-1, gd.shape[-1]).T, xd.reshape(-1, xd.shape[-1]))
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, x = ctx.saved_tensors
+        return x @ gg.mT, g @ gg
 
 class BinaryCrossEntropy(Op):
     """Elementwise -(y log p + (1 - y) log(1 - p)), logs clamped at -100 (torch's rule)."""
