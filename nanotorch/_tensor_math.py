@@ -5,7 +5,7 @@ Each method checks its arguments the way torch does and calls one op from
 """
 from __future__ import annotations
 
-from .ops import elementwise as E, linalg as L
+from .ops import elementwise as E, index as I, linalg as L
 from .ops._util import as_scalar, broadcast_shapes, tensor_type, wrap
 
 # The hottest ops, bound once: ``x * y`` is on every model's critical path.
@@ -816,14 +816,18 @@ class MathMethods:
         if not isinstance(mask, tensor_type()) or mask._data.dtype.kind != "b":
             raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
                                f"{getattr(mask, 'dtype', type(mask).__name__)}")
-        broadcast_shapes(mask.shape, self.shape)
+        shape = broadcast_shapes(mask._data.shape, self._data.shape)
         if isinstance(value, tensor_type()):
             if value.ndim:
                 raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but "
                                    f"got tensor with {value.ndim} dimension(s).")
             value = value.to(self.dtype)
+            if not value._requires_grad:
+                value = value.item()
         else:
             value = as_scalar(value, "value")
+        if shape == self._data.shape and not isinstance(value, tensor_type()):
+            return I.MaskedFill.apply(self, mask, value)
         out = E.Where.apply(mask, value, self)
         if out._data.dtype != self._data.dtype:
             out = out.to(self.dtype)

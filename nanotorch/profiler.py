@@ -54,7 +54,7 @@ __all__ = ["profile", "Stats"]
 _NO_FLOPS = frozenset({
     "Reshape", "Permute", "Expand", "Spread", "Flip", "Repeat", "Cat", "Contiguous", "Clone", "ToDtype",
     "ToDevice", "Real", "Imag", "GetItem", "IndexPut", "Gather", "Scatter", "PutAlongDim",
-    "Embedding", "Im2Col", "Where",
+    "Embedding", "Im2Col", "Where", "MaskedFill",
 })
 # Ops that cost one FLOP per element of their (first) input.
 _PER_INPUT = frozenset({

@@ -84,6 +84,12 @@ for _name in ("inv_back_zip", "relu_back_zip", "sigmoid_back_zip", "tanh_back_zi
         ("empty", lambda r, t: (_u(r, (0, 3), t), _u(r, (0, 3), t))),
     ]
 KERNEL_CASES["sum_reduce"] = [("dim1", lambda r, t: (_u(r, (3, 4), t), 1))]
+KERNEL_CASES["masked_fill"] = [
+    ("leading_dims", lambda r, t: (_u(r, (4, 5, 3), t), r.random((4, 5, 1)) > 0.5, -np.inf)),
+    ("trailing_dims", lambda r, t: (_u(r, (4, 5, 3), t), r.random((5, 3)) > 0.5, 2.0)),
+    ("full", lambda r, t: (_u(r, (4, 3), t), r.random((4, 3)) > 0.5, 0.0)),
+    ("scalar_mask", lambda r, t: (_u(r, (2, 3), t), np.asarray(True), 1.0)),
+]
 KERNEL_CASES["extreme_along"] = [
     ("middle_max", lambda r, t: (_u(r, (4, 7, 5), t), 1, True)),
     ("last_min", lambda r, t: (_u(r, (4, 7), t), 1, False)),

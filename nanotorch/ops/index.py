@@ -312,3 +312,16 @@ def _pad_to(g, shape):
     if tuple(g.shape) == tuple(shape):
         return g
     return IndexAdd.apply(g, tuple(slice(0, n) for n in g.shape), tuple(shape), True)
+
+
+class MaskedFill(Op):
+    """A copy of ``a`` with a number where ``mask`` is True; the filled places get no gradient."""
+
+    @staticmethod
+    def forward(ctx, a, mask, value):
+        ctx.mask = mask
+        return a._backend.masked_fill(a._data, mask._data, value)
+
+    @staticmethod
+    def backward(ctx, g):
+        return MaskedFill.apply(g, ctx.mask, 0), None, None
