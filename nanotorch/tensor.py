@@ -105,6 +105,7 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
         self.requires_grad = requires_grad
 
     def _adopt(self, data, backend):
+        """Fill every slot: ``data`` on ``backend``, a leaf with no gradient and no history."""
         self._data = data
         self._backend = backend
         self._requires_grad = False
@@ -120,16 +121,7 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
     def _wrap(data, backend):
         """A tensor around a raw backend array, outside the graph (the hot-path constructor)."""
         t = _new_tensor(Tensor)
-        t._data = data
-        t._backend = backend
-        t._requires_grad = False
-        t.grad = None
-        t.grad_fn = None
-        t._output_nr = 0
-        t._vcell = None
-        t._accumulator = None
-        t._hooks = None
-        t._retains_grad = False
+        t._adopt(data, backend)
         return t
 
     __hash__ = object.__hash__

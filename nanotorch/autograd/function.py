@@ -413,7 +413,7 @@ class BuiltinFunction(Function):
             backend = first._backend if type(first) is _Tensor else _first_backend(args)
         if not data.ndim and not backend.is_array(data):
             data = backend.xp.asarray(data)  # numpy reduces 0-d results to scalars
-        out = _new(_Tensor)  # Tensor._wrap, inlined: this runs for every op
+        out = _new(_Tensor)  # Tensor._wrap/_adopt, inlined: this runs for every op
         out._data = data
         out._backend = backend
         out._requires_grad = False
