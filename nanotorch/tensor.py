@@ -124,6 +124,13 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
         t._adopt(data, backend)
         return t
 
+    @staticmethod
+    def _wrap_raw(data, backend):
+        """``_wrap`` for a result of raw arithmetic, where numpy may have made a 0-d array a scalar."""
+        if not backend.is_array(data):
+            data = backend.xp.asarray(data)
+        return Tensor._wrap(data, backend)
+
     __hash__ = object.__hash__
 
     # --- metadata ------------------------------------------------------------

@@ -67,6 +67,7 @@ def _softmax(x, axis):
 # backend under test; other args (axes, counts, None) are passed as they are.
 KERNEL_CASES = {
     "inv_map": [("vec", lambda r, t: (_away0(r, (7,), t),))],
+    "rsqrt": [("vec", lambda r, t: (r.uniform(0.1, 4.0, (7,)).astype(t),))],
     "neg_map": [("mat", lambda r, t: (_u(r, (3, 4), t),))],
     "relu_map": [("mat", lambda r, t: (_u(r, (3, 4), t),))],
     "sigmoid_map": [("mat", lambda r, t: (_u(r, (3, 4), t, -30, 30),)),
@@ -84,6 +85,11 @@ for _name in ("inv_back_zip", "relu_back_zip", "sigmoid_back_zip", "tanh_back_zi
         ("empty", lambda r, t: (_u(r, (0, 3), t), _u(r, (0, 3), t))),
     ]
 KERNEL_CASES["sum_reduce"] = [("dim1", lambda r, t: (_u(r, (3, 4), t), 1))]
+KERNEL_CASES["sum_to_shape"] = [
+    ("lead_and_stretched", lambda r, t: (_u(r, (2, 3, 4), t), (3, 1))),
+    ("unchanged", lambda r, t: (_u(r, (3, 4), t), (3, 4))),
+    ("to_scalar", lambda r, t: (_u(r, (3, 4), t), ())),
+]
 KERNEL_CASES["masked_fill"] = [
     ("leading_dims", lambda r, t: (_u(r, (4, 5, 3), t), r.random((4, 5, 1)) > 0.5, -np.inf)),
     ("trailing_dims", lambda r, t: (_u(r, (4, 5, 3), t), r.random((5, 3)) > 0.5, 2.0)),
@@ -373,7 +379,8 @@ def test_numba_takes_its_compiled_path_and_checks_indices():
     numba_backend = _require("numba")
     from nanotorch.backends import numba_kernels
     x = np.linspace(-1, 1, 12).reshape(3, 4)
-    numba_backend.relu_back_zip(x, x)
+    big = np.linspace(-1, 1, 4096)  # smaller arrays go to numpy: dispatch would cost more
+    numba_backend.relu_back_zip(big, big)
     numba_backend.softmax(x, -1)
     numba_backend.index_add(3, np.array([0, 2, 2]), x[:, :2].copy())
     for loop in (numba_kernels.relu_back, numba_kernels.softmax_rows, numba_kernels.index_add_rows):

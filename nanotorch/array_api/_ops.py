@@ -6,7 +6,7 @@ higher derivatives work. Each one is gradchecked in ``tests/test_array_api_grad.
 """
 from __future__ import annotations
 
-from ..ops.elementwise import Op
+from ..ops.base import Op
 from ..ops._util import wrap
 
 

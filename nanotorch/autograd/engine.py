@@ -5,19 +5,23 @@ how many consumers will send it a gradient; a second pass runs a node as
 soon as all of them have (a ready stack), so a 100,000-op chain needs no
 deeper Python stack than a 3-op one. Gradients flowing into a broadcast
 input are summed back to that input's shape here, in one place.
+
+Two modes share the loop. With ``create_graph=True`` the gradients are
+tensors and every backward is recorded, so it can be differentiated again.
+Otherwise (the common case) they are raw backend arrays and each node runs
+its ``raw_backward``: no tensor is built for an intermediate gradient, which
+halves the cost of a small op's backward. Tensors appear only where a user
+can see them: hooks, ``autograd.grad``'s results and the leaves' ``.grad``.
+While a profile is active the tensor mode runs, so the profiler sees each op.
 """
 from __future__ import annotations
 
 from . import anomaly
+from . import function as _function
 from .function import AccumulateGrad
 from .grad_mode import set_grad_enabled
 
 __all__ = ["run_backward"]
-
-
-def _sum_to_shape(g, shape):
-    """The lecture's reduce gradient: undo broadcasting by summing over the broadcast dims."""
-    return g.sum_to_size(shape)
 
 
 def _count_dependencies(roots):
@@ -41,18 +45,21 @@ def _count_dependencies(roots):
 
 def _zeros_for(node, nr):
     shape, backend, dtype = node._output_meta[nr]
-    from ..tensor import Tensor
-    return Tensor._wrap(backend.zeros(shape, dtype=dtype), backend)
+    return _function._Tensor._wrap(backend.zeros(shape, dtype=dtype), backend)
 
 
-def _call_backward(node, grads):
-    """Backward of a node with several outputs (missing gradients become zeros)."""
+def _call_backward(node, grads, raw):
+    """Backward of a node with several outputs (missing gradients become zeros), always on tensors."""
+    if raw:
+        grads = [None if g is None else _function._Tensor._wrap_raw(g, node.backend) for g in grads]
     if node.materialize_grads:
         grads = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(grads)]
     out = node.backward(node, *grads)
     if type(out) is not tuple:
         out = (out,)
-    return _check_count(node, out) if len(out) != len(node.next_functions) else out
+    if len(out) != len(node.next_functions):
+        out = _check_count(node, out)
+    return tuple(None if g is None else g._data for g in out) if raw else out
 
 
 def _check_count(node, out):
@@ -82,45 +89,49 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
     """
     nodes = [node for node, _ in roots]
     deps = _count_dependencies(nodes)
+    check = anomaly.state.enabled and anomaly.state.check_nan
+    raw = not (create_graph or check or _function._profiler is not None)
     buffers = {}
     for (node, nr), g in zip(roots, grads):
-        _accumulate(buffers, node, nr, g)
+        _accumulate(buffers, node, nr, g._data if raw else g)
     ready = [n for n in dict.fromkeys(nodes) if deps[n] == 0]
-    check = anomaly.state.enabled and anomaly.state.check_nan
     with set_grad_enabled(create_graph):
         while ready:
             node = ready.pop()
             grad = buffers.pop(node, None)
             if node._num_outputs != 1 or node._pre_hooks is not None or capture is not None:
-                grad = _hooks_and_capture(node, grad, capture)
+                grad = _hooks_and_capture(node, grad, capture, raw)
             if type(node) is AccumulateGrad:
                 if capture is None and grad is not None:
-                    _accumulate_leaf(node.variable, grad, create_graph)
+                    leaf = node.variable
+                    _accumulate_leaf(leaf, _function._Tensor._wrap_raw(grad, leaf._backend)
+                                     if raw else grad, create_graph)
                 continue
             if grad is None:
                 continue
             if node._num_outputs == 1:
-                out = node.backward(node, grad)
+                out = node.raw_backward(node, grad) if raw else node.backward(node, grad)
                 if type(out) is not tuple:
                     out = (out,)
                 if len(out) != len(node.next_functions):
                     out = _check_count(node, out)
             else:
-                out = _call_backward(node, grad)
+                out = _call_backward(node, grad, raw)
             if check:
                 anomaly.check_gradients(node, out)
             if not retain_graph:
                 node._saved = ()
+                node._arrays = None
                 node._epoch = -1
             for edge, g in zip(node.next_functions, out):
                 if edge is None or g is None:
                     continue
                 nxt, nr, shape, dtype = edge
-                data = g._data
+                data = g if raw else g._data
                 if data.shape != shape:
-                    g = _sum_to_shape(g, shape)
+                    g = node.backend.sum_to_shape(g, shape) if raw else g.sum_to_size(shape)
                 if data.dtype is not dtype and data.dtype != dtype:
-                    g = g.to(_dtype_of(dtype))
+                    g = g.astype(dtype) if raw else g.to(_dtype_of(dtype))
                 if nxt._num_outputs == 1:
                     old = buffers.get(nxt)
                     buffers[nxt] = g if old is None else old + g
@@ -132,21 +143,25 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
                     ready.append(nxt)
 
 
-def _hooks_and_capture(node, grad, capture):
-    """Run tensor hooks registered on ``node``'s outputs and record captured gradients."""
-    if node._num_outputs == 1:
-        if node._pre_hooks is not None and grad is not None:
-            grad = _run_hooks(node._pre_hooks.get(0, ()), grad)
-        if capture is not None and (node, 0) in capture:
-            capture[(node, 0)] = grad
-        return grad
-    grad = grad if grad is not None else [None] * node._num_outputs
-    for nr in range(node._num_outputs):
-        if node._pre_hooks is not None and grad[nr] is not None:
-            grad[nr] = _run_hooks(node._pre_hooks.get(nr, ()), grad[nr])
-        if capture is not None and (node, nr) in capture:
-            capture[(node, nr)] = grad[nr]
-    return grad
+def _hooks_and_capture(node, grad, capture, raw):
+    """Run tensor hooks registered on ``node``'s outputs and record captured gradients.
+
+    Hooks and ``autograd.grad`` see tensors, so raw gradients are wrapped here
+    (and unwrapped again for the rest of the pass).
+    """
+    hooks = node._pre_hooks or {}
+    grads = [grad] if node._num_outputs == 1 else grad or [None] * node._num_outputs
+    for nr, g in enumerate(grads):
+        key = (node, nr)
+        if g is None or (nr not in hooks and (capture is None or key not in capture)):
+            continue
+        if raw:
+            g = _function._Tensor._wrap_raw(g, node.backend)
+        g = _run_hooks(hooks.get(nr, ()), g)
+        if capture is not None and key in capture:
+            capture[key] = g
+        grads[nr] = g._data if raw else g
+    return grads[0] if node._num_outputs == 1 else grads
 
 
 def _dtype_of(np_dtype):

@@ -11,7 +11,11 @@ Built-in ops (``nanotorch.ops``) are Functions whose forward reads the raw
 backend arrays of its inputs and returns a raw array, which skips wrapping
 and unwrapping on the hot path; their backward, like every backward, is
 written with differentiable Tensor ops, so ``create_graph=True`` gives
-higher derivatives for free.
+higher derivatives for free. A first-order backward (the common case) needs
+no graph of its own, so the engine then calls ``raw_backward``, which works
+on raw arrays too: built-in ops on the hot path give it a body of its own
+(``ctx.saved_arrays`` are their saved values, unwrapped), and every other
+node inherits the default, which wraps the gradient and calls ``backward``.
 """
 from __future__ import annotations
 
@@ -76,6 +80,7 @@ class Node:
     _trace = None  # forward stack, recorded in anomaly mode
     _num_outputs = 1
     _output_meta = None  # [(shape, backend, dtype)] of every output, for zero-filling
+    backend = None  # the backend of the outputs, and so of the gradients arriving here
 
     def name(self):
         return type(self).__name__
@@ -85,6 +90,14 @@ class Node:
 
     def register_hook(self, hook):
         raise RuntimeError(f"{self.name()} does not support hooks on the node; use Tensor.register_hook")
+
+    @staticmethod
+    def raw_backward(ctx, grad):
+        """``backward`` on a raw backend array, for the first-order engine: by default through tensors."""
+        out = ctx.backward(ctx, _Tensor._wrap_raw(grad, ctx.backend))
+        if type(out) is not tuple:
+            return None if out is None else out._data
+        return tuple(None if g is None else g._data for g in out)
 
     def _add_pre_hook(self, output_nr, hook):
         if self._pre_hooks is None:
@@ -97,6 +110,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         self.variable = variable
+        self.backend = variable._backend
 
     def name(self):
         return "AccumulateGrad"
@@ -148,6 +162,7 @@ class FunctionCtx(Node):
     needs_input_grad = ()
     _non_differentiable = ()
     materialize_grads = True
+    _arrays = None  # the raw values of ``_saved``, when the op's hot path had them at hand
 
     def save_for_backward(self, *tensors):
         """Keep tensors for backward; modifying them in place later makes backward raise.
@@ -255,6 +270,27 @@ class FunctionCtx(Node):
 
     # The lecture reads saved tensors as ``ctx.saved_values``.
     saved_values = saved_tensors
+
+    @property
+    def saved_arrays(self):
+        """``saved_tensors`` as raw backend arrays (numbers and None as they are), for ``raw_backward``.
+
+        The same checks apply: a saved tensor modified in place, or a graph
+        already freed by backward, raises RuntimeError.
+
+        >>> import nanotorch
+        >>> x = nanotorch.tensor([2.0], requires_grad=True)
+        >>> (x * 3.0).grad_fn.saved_arrays
+        (array([2.], dtype=float32), 3.0)
+        """
+        if self._epoch == _clock[0]:
+            if self._arrays is not None:
+                return self._arrays
+            saved = self._saved
+        else:
+            saved = self._unpack_saved()
+        return tuple(t._data if isinstance(t, _Tensor) else t.data if type(t) is _SavedOutput else t
+                     for t in saved)
 
     def mark_non_differentiable(self, *tensors):
         """Outputs that never get a gradient (indices, masks): they have ``requires_grad=False``.
@@ -411,19 +447,7 @@ class BuiltinFunction(Function):
         else:
             first = args[0]
             backend = first._backend if type(first) is _Tensor else _first_backend(args)
-        if not data.ndim and not backend.is_array(data):
-            data = backend.xp.asarray(data)  # numpy reduces 0-d results to scalars
-        out = _new(_Tensor)  # Tensor._wrap/_adopt, inlined: this runs for every op
-        out._data = data
-        out._backend = backend
-        out._requires_grad = False
-        out.grad = None
-        out.grad_fn = None
-        out._output_nr = 0
-        out._vcell = None
-        out._accumulator = None
-        out._hooks = None
-        out._retains_grad = False
+        out = _fresh_tensor(data, backend)
         if cls.is_view and data.base is not None:
             share_version(out, args[0])
         if _grad_state.enabled:
@@ -435,6 +459,64 @@ class BuiltinFunction(Function):
                         ctx._epoch = _clock[0]
                     break
         return out
+
+    @classmethod
+    def apply_saving_inputs(cls, data, backend, arrays, a, b=None):
+        """The tail of an elementwise op's inlined hot path, once it has computed ``data``.
+
+        ``a`` is a float tensor and ``b`` (for a two-input op) a tensor of the
+        same dtype or a Python float; ``arrays`` are their raw values. The
+        result is what ``apply`` would return for an op whose forward saved
+        its inputs (or, for an op that ``saves_output``, only its output): a
+        fresh tensor, recorded on the tape when grad mode is on and an input
+        requires grad.
+        """
+        out = _fresh_tensor(data, backend)
+        if not _grad_state.enabled:
+            return out
+        needs_a = a._requires_grad
+        if len(arrays) == 1:
+            if not needs_a:
+                return out
+            edges, needs, args = (_edge(a),), (True,), (a,)
+        else:
+            needs_b = type(b) is _Tensor and b._requires_grad
+            if not (needs_a or needs_b):
+                return out
+            edges = (_edge(a) if needs_a else None, _edge(b) if needs_b else None)
+            needs, args = (needs_a, needs_b), (a, b)
+        ctx = _new(cls)
+        if cls.saves_output:
+            ctx._saved, ctx._arrays = (_SavedOutput(out),), (data,)
+        else:
+            ctx._saved, ctx._arrays = args, arrays
+        ctx._epoch = _clock[0]
+        ctx.next_functions = edges
+        ctx.needs_input_grad = needs
+        ctx.backend = backend
+        if anomaly.state.enabled:
+            ctx._trace = _user_stack()
+        out._requires_grad = True
+        out.grad_fn = ctx
+        return out
+
+
+def _fresh_tensor(data, backend):
+    """Tensor._wrap, inlined: this runs for every op."""
+    if not data.ndim and not backend.is_array(data):
+        data = backend.xp.asarray(data)  # numpy reduces 0-d results to scalars
+    out = _new(_Tensor)
+    out._data = data
+    out._backend = backend
+    out._requires_grad = False
+    out.grad = None
+    out.grad_fn = None
+    out._output_nr = 0
+    out._vcell = None
+    out._accumulator = None
+    out._hooks = None
+    out._retains_grad = False
+    return out
 
 
 _new = object.__new__
@@ -502,6 +584,7 @@ def _record(ctx, args, outputs):
     if anomaly.state.enabled:
         ctx._trace = _user_stack()
     if type(outputs) is tuple:
+        ctx.backend = outputs[0]._backend if outputs else None
         ctx._num_outputs = len(outputs)
         ctx._output_meta = []
         skip = ctx._non_differentiable
@@ -512,9 +595,11 @@ def _record(ctx, args, outputs):
             out._requires_grad = True
             out.grad_fn = ctx
             out._output_nr = nr
-    elif outputs._data.dtype.kind in "fc":
-        outputs._requires_grad = True
-        outputs.grad_fn = ctx
+    else:
+        ctx.backend = outputs._backend
+        if outputs._data.dtype.kind in "fc":
+            outputs._requires_grad = True
+            outputs.grad_fn = ctx
 
 
 def _user_stack():

@@ -48,10 +48,16 @@ def _k():
     return _kernels
 
 
+# Below this many elements numba's dispatch (about 1 us: it types every
+# argument) costs more than numpy's few ufunc calls; measured in docs/backends.rst.
+_LOOP_MIN_SIZE = 2048
+
+
 def _flat_pair(a, d):
-    """Whether two arrays suit a flat elementwise loop: same shape and float dtype, both C-contiguous."""
-    return (type(a) is np.ndarray and type(d) is np.ndarray and a.shape == d.shape
-            and a.dtype == d.dtype and a.dtype.char in _FLOAT_CHARS
+    """Whether two arrays suit a flat elementwise loop: same shape and float dtype, both C-contiguous,
+    and large enough for the loop to beat numpy."""
+    return (type(a) is np.ndarray and type(d) is np.ndarray and a.size >= _LOOP_MIN_SIZE
+            and a.shape == d.shape and a.dtype == d.dtype and a.dtype.char in _FLOAT_CHARS
             and a.flags.c_contiguous and d.flags.c_contiguous)
 
 

@@ -46,6 +46,10 @@ NAMESPACE_KERNELS = (
 )
 
 
+# An x whose exp is safely finite (one below the largest), per float dtype.
+_EXP_LIMIT = {char: float(np.log(np.finfo(char).max)) - 1.0 for char in "efd"}
+
+
 class NumpyBackend:
     """Reference CPU backend: every kernel in plain numpy.
 
@@ -63,6 +67,7 @@ class NumpyBackend:
 
     def __init__(self, xp=np):
         self.xp = xp
+        self._constants = {}
         for kernel in NAMESPACE_KERNELS:
             if hasattr(xp, kernel) and not hasattr(type(self), kernel):
                 setattr(self, kernel, getattr(xp, kernel))
@@ -70,6 +75,19 @@ class NumpyBackend:
 
     def __repr__(self):
         return f"<nanotorch backend {self.name!r}>"
+
+    def _constant(self, value, dtype):
+        """``value`` as a 0-d array of ``dtype``, made once and kept.
+
+        numpy converts a Python number operand on every call, which costs as
+        much as the arithmetic itself on a small array; a 0-d array of the
+        right dtype gives the same result at half the cost.
+        """
+        key = (value, dtype)
+        const = self._constants.get(key)
+        if const is None:
+            const = self._constants[key] = self.xp.asarray(value, dtype=dtype)
+        return const
 
     # --- memory and devices -------------------------------------------------
     def device_of(self, array):
@@ -99,6 +117,10 @@ class NumpyBackend:
         """1 / a, the lecture's Inv forward."""
         return self.xp.reciprocal(a)
 
+    def rsqrt(self, a):
+        """1 / sqrt(a)."""
+        return self.xp.reciprocal(self.xp.sqrt(a))
+
     def neg_map(self, a):
         return self.xp.negative(a)
 
@@ -106,13 +128,19 @@ class NumpyBackend:
         return self.xp.maximum(a, 0)
 
     def sigmoid_map(self, a):
-        """1 / (1 + exp(-a)) as exp(-log(1 + exp(-a))): no overflow, full precision near 0."""
+        """1 / (1 + exp(-a)), in place on one buffer.
+
+        ``-a`` is capped below where exp would overflow (87.7 in float32): the
+        result there is the dtype's tiniest values instead of an overflow warning.
+        """
         xp = self.xp
-        out = xp.array(a, copy=True)  # an array even for 0-d input, so out= works
-        xp.negative(out, out=out)
-        xp.logaddexp(0, out, out=out)
-        xp.negative(out, out=out)
-        return xp.exp(out, out=out)
+        out = xp.negative(a, out=xp.empty_like(a))  # an array even for 0-d input, so out= works
+        limit = _EXP_LIMIT.get(out.dtype.char)
+        if limit is not None:
+            xp.minimum(out, self._constant(limit, out.dtype), out=out)
+        xp.exp(out, out=out)
+        xp.add(out, self._constant(1, out.dtype), out=out)
+        return xp.reciprocal(out, out=out)
 
     def id_map(self, a):
         return a
@@ -133,15 +161,15 @@ class NumpyBackend:
 
     def relu_back_zip(self, a, d):
         """d where a > 0, else 0 (a multiply by the mask: many times faster than ``where``)."""
-        return self.xp.multiply(d, a > 0)
+        return (a > self._constant(0, a.dtype)).astype(d.dtype) * d
 
     def sigmoid_back_zip(self, out, d):
         """``d * s * (1 - s)`` given the forward output ``s``."""
-        return d * out * (1 - out)
+        return d * out * (self._constant(1, out.dtype) - out)
 
     def tanh_back_zip(self, out, d):
         """``d * (1 - t²)`` given the forward output ``t``."""
-        return d * (1 - out * out)
+        return d * (self._constant(1, out.dtype) - out * out)
 
     def masked_fill(self, x, mask, value):
         """A copy of ``x`` with ``value`` where ``mask`` (broadcastable to ``x``) is True.
@@ -177,6 +205,18 @@ class NumpyBackend:
     def sum_reduce(self, a, dim):
         """Sum along ``dim`` keeping it as size 1, the lecture's reduce shape."""
         return self.xp.sum(a, axis=dim, keepdims=True)
+
+    def sum_to_shape(self, a, shape):
+        """Sum the dims that broadcasting added or stretched, so the result has ``shape``.
+
+        The lecture's reduce gradient: a gradient in a broadcast output's
+        shape, brought back to the shape of the input that was broadcast.
+        ``shape`` must broadcast to ``a.shape``.
+        """
+        lead = a.ndim - len(shape)
+        dims = tuple(range(lead)) + tuple(
+            i + lead for i, n in enumerate(shape) if n == 1 and a.shape[i + lead] != 1)
+        return (self.sum(a, axis=dims, keepdims=True) if dims else a).reshape(shape)
 
     def logsumexp(self, a, axis, keepdims=False):
         """log(sum(exp(a))) along ``axis``, shifted by the max so nothing overflows."""

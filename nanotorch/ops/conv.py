@@ -21,7 +21,7 @@ copy of the unfolded input. ``Row2Im`` is its adjoint.
 from __future__ import annotations
 
 from ..autograd.grad_mode import state as _grad_state
-from .elementwise import Op
+from .base import Op
 from ._util import wrap
 
 

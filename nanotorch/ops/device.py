@@ -1,7 +1,7 @@
 """Moving tensors between devices: a differentiable copy."""
 from __future__ import annotations
 
-from .elementwise import Op
+from .base import Op
 
 
 class ToDevice(Op):

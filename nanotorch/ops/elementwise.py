@@ -1,16 +1,19 @@
 """Elementwise ops: the lecture's map (one input) and zip (two inputs) functions.
 
 Each op is a Function whose forward calls one backend kernel on raw arrays
-and whose backward is a short line of differentiable tensor math. Gradients
-of broadcast inputs come back in the output's shape; the engine sums them
-back down (see ``autograd/engine.py``), so no op here handles broadcasting.
+and whose derivative is a short line of arithmetic (see ``base.Op``), or of
+tensor ops plus a raw twin calling the fused backward kernel. Gradients of
+broadcast inputs come back in the output's shape; the engine sums them back
+down (see ``autograd/engine.py``), so no op here handles broadcasting.
 """
 from __future__ import annotations
 
 import math
 
-from ..autograd.function import BuiltinFunction, _clock
+from ..autograd import function as _fn
+from ..autograd.function import _clock
 from ._util import binary_operands, broadcast_shapes, to_float, wrap
+from .base import Op
 
 
 def _broadcast_error(a, b):
@@ -25,15 +28,33 @@ def broadcast_error_message(a, b):
     return "operands could not be broadcast together"
 
 
-class Op(BuiltinFunction):
-    """A built-in op: forward on raw backend arrays, backward in tensor ops."""
-
-
 # --- zip: two inputs ----------------------------------------------------------
 class _Zip(Op):
     """A two-input op: forward promotes the operands and calls one backend kernel."""
 
     kernel = None
+
+    @classmethod
+    def apply(cls, a, b):
+        # The hot path, inlined: a float tensor with another of its dtype and
+        # backend, or with a Python float, needs no promotion and no checks.
+        T = _fn._Tensor
+        if type(a) is T and _fn._profiler is None:
+            x = a._data
+            if x.dtype.kind == "f":
+                backend = a._backend
+                if type(b) is float:
+                    y = b
+                elif type(b) is T and b._backend is backend and b._data.dtype is x.dtype:
+                    y = b._data
+                else:
+                    return super().apply(a, b)
+                try:
+                    data = getattr(backend, cls.kernel)(x, y)
+                except ValueError:
+                    raise _broadcast_error(a, b) from None
+                return cls.apply_saving_inputs(data, backend, (x, y), a, b)
+        return super().apply(a, b)
 
     @classmethod
     def forward(cls, ctx, a, b):
@@ -53,6 +74,8 @@ class Add(_Zip):
     def backward(ctx, g):
         return g, g
 
+    raw_backward = backward  # nothing saved, no method called: it runs on raw arrays as is
+
 
 class Sub(_Zip):
     kernel = "subtract"
@@ -61,18 +84,21 @@ class Sub(_Zip):
     def backward(ctx, g):
         return g, -g if ctx.needs_input_grad[1] else None
 
+    raw_backward = backward
+
 
 class Mul(_Zip):
     kernel = "multiply"
 
     @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
+    def derivative(ctx, g, a, b):
         return (g * b if ctx.needs_input_grad[0] else None,
                 g * a if ctx.needs_input_grad[1] else None)
 
 
 class Div(_Zip):
+    kernel = "true_divide"  # the hot path's; forward below also handles integers
+
     @classmethod
     def forward(cls, ctx, a, b):
         x, y, backend = binary_operands(a, b)
@@ -90,8 +116,7 @@ class Div(_Zip):
             raise _broadcast_error(a, b) from None
 
     @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
+    def derivative(ctx, g, a, b):
         ga = g / b if ctx.needs_input_grad[0] else None
         gb = -g * a / (b * b) if ctx.needs_input_grad[1] else None
         return ga, gb
@@ -199,7 +224,7 @@ class _NoGradZip(_Zip):
     """Zip ops whose result is piecewise constant: the gradient is zero everywhere."""
 
     @staticmethod
-    def backward(ctx, g):
+    def derivative(ctx, g, a, b):
         return g * 0, g * 0
 
 
@@ -213,6 +238,15 @@ class _Map(Op):
 
     kernel = None
     float_only = True
+
+    @classmethod
+    def apply(cls, a, *args):
+        # The hot path, inlined: a float tensor and the kernel, nothing else.
+        if type(a) is _fn._Tensor and not args and _fn._profiler is None:
+            x = a._data
+            if x.dtype.kind == "f":
+                return cls.apply_saving_inputs(getattr(a._backend, cls.kernel)(x), a._backend, (x,), a)
+        return super().apply(a, *args)
 
     @classmethod
     def forward(cls, ctx, a):
@@ -253,6 +287,8 @@ class Neg(_Map):
     def backward(ctx, g):
         return -g
 
+    raw_backward = backward
+
 
 class Abs(_Map):
     kernel = "abs"
@@ -268,8 +304,7 @@ class Exp(_MapOut):
     kernel = "exp"
 
     @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
+    def derivative(ctx, g, out):
         return g * out
 
 
@@ -277,8 +312,7 @@ class Expm1(_MapOut):
     kernel = "expm1"
 
     @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
+    def derivative(ctx, g, out):
         return g * (out + 1)
 
 
@@ -286,8 +320,7 @@ class Log(_Map):
     kernel = "log"
 
     @staticmethod
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
+    def derivative(ctx, g, a):
         return g / a
 
 
@@ -295,8 +328,7 @@ class Log2(_Map):
     kernel = "log2"
 
     @staticmethod
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
+    def derivative(ctx, g, a):
         return g / (a * math.log(2.0))
 
 
@@ -304,8 +336,7 @@ class Log10(_Map):
     kernel = "log10"
 
     @staticmethod
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
+    def derivative(ctx, g, a):
         return g / (a * math.log(10.0))
 
 
@@ -313,8 +344,7 @@ class Log1p(_Map):
     kernel = "log1p"
 
     @staticmethod
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
+    def derivative(ctx, g, a):
         return g / (a + 1)
 
 
@@ -322,21 +352,15 @@ class Sqrt(_MapOut):
     kernel = "sqrt"
 
     @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
+    def derivative(ctx, g, out):
         return g / (2 * out)
 
 
 class Rsqrt(_MapOut):
     kernel = "rsqrt"
 
-    @classmethod
-    def forward(cls, ctx, a):
-        return a._backend.reciprocal(a._backend.sqrt(to_float(a._data)))
-
     @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
+    def derivative(ctx, g, out):
         return g * -0.5 * out * out * out
 
 
@@ -362,8 +386,7 @@ class Tan(_MapOut):
     kernel = "tan"
 
     @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
+    def derivative(ctx, g, out):
         return g * (1 + out * out)
 
 
@@ -389,8 +412,7 @@ class Atan(_Map):
     kernel = "arctan"
 
     @staticmethod
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
+    def derivative(ctx, g, a):
         return g / (1 + a * a)
 
 
@@ -420,6 +442,11 @@ class Tanh(_MapOut):
         (out,) = ctx.saved_tensors
         return TanhBack.apply(out, g)
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        (out,) = ctx.saved_arrays
+        return ctx.backend.tanh_back_zip(out, g)
+
 
 class Sigmoid(_MapOut):
     kernel = "sigmoid_map"
@@ -428,6 +455,11 @@ class Sigmoid(_MapOut):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         return SigmoidBack.apply(out, g)
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        (out,) = ctx.saved_arrays
+        return ctx.backend.sigmoid_back_zip(out, g)
 
 
 class Relu(_Map):
@@ -438,6 +470,11 @@ class Relu(_Map):
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
         return ReluBack.apply(a, g)
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        (a,) = ctx.saved_arrays
+        return ctx.backend.relu_back_zip(a, g)
 
 
 class Reciprocal(_Map):
@@ -450,6 +487,11 @@ class Reciprocal(_Map):
         (a,) = ctx.saved_tensors
         return InvBack.apply(a, g)
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        (a,) = ctx.saved_arrays
+        return ctx.backend.inv_back_zip(a, g)
+
 
 class _ZeroGradMap(_Map):
     """Piecewise-constant maps: the gradient is zero almost everywhere."""
@@ -457,7 +499,7 @@ class _ZeroGradMap(_Map):
     float_only = False
 
     @staticmethod
-    def backward(ctx, g):
+    def derivative(ctx, g, a):
         return g * 0
 
 
@@ -485,7 +527,7 @@ class Round(_ZeroGradMap):
         return a._backend.round(a._data, decimals)
 
     @staticmethod
-    def backward(ctx, g):
+    def derivative(ctx, g):
         return g * 0, None
 
 
@@ -552,6 +594,13 @@ class Where(Op):
         needs = ctx.needs_input_grad
         return (None, Where.apply(cond, g, zero) if needs[1] else None,
                 Where.apply(cond, zero, g) if needs[2] else None)
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        (cond,) = ctx.saved_arrays
+        where, needs = ctx.backend.where, ctx.needs_input_grad
+        return (None, where(cond, g, 0) if needs[1] else None,
+                where(cond, 0, g) if needs[2] else None)
 
 
 # --- fused backward kernels (zip shapes), differentiable themselves -------------

@@ -9,7 +9,7 @@ sorted segment sum), never a dense one-hot matmul.
 from __future__ import annotations
 
 from ..autograd.grad_mode import no_grad
-from .elementwise import Op
+from .base import Op
 from ._util import wrap
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .elementwise import Op
+from .base import Op
 from ._util import tensor_type
 
 

@@ -7,7 +7,7 @@ engine.
 """
 from __future__ import annotations
 
-from .elementwise import Op
+from .base import Op
 from ._util import check_same_device
 
 

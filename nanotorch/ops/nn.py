@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from .elementwise import Op
+from .base import Op
 from .linalg import matmul_error
 from ._util import check_same_device, to_float
 

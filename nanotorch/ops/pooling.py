@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from .conv import ntuple
-from .elementwise import Op
+from .base import Op
 from .linalg import matmul
 from ._util import wrap
 

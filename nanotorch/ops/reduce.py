@@ -8,7 +8,7 @@ the winning elements for max and min.
 from __future__ import annotations
 
 from ..autograd.grad_mode import state as _grad_state
-from .elementwise import Op
+from .base import Op
 from ._util import normalize_dim, scalar_type_name, to_float, wrap
 
 
@@ -65,13 +65,8 @@ class SumToSize(Op):
 
     @staticmethod
     def forward(ctx, a, shape):
-        x = a._data
-        ctx.shape = x.shape
-        lead = x.ndim - len(shape)
-        dims = tuple(range(lead)) + tuple(
-            i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1)
-        out = a._backend.sum(x, axis=dims, keepdims=True) if dims else x
-        return out.reshape(shape)
+        ctx.shape = a._data.shape
+        return a._backend.sum_to_shape(a._data, shape)
 
     @staticmethod
     def backward(ctx, g):

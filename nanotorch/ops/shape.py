@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from .elementwise import Op
+from .base import Op
 
 
 class _View(Op):
