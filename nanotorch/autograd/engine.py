@@ -103,9 +103,10 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
                 grad = _hooks_and_capture(node, grad, capture, raw)
             if type(node) is AccumulateGrad:
                 if capture is None and grad is not None:
-                    leaf = node.variable
-                    _accumulate_leaf(leaf, _function._Tensor._wrap_raw(grad, leaf._backend)
-                                     if raw else grad, create_graph)
+                    if raw:
+                        _accumulate_leaf_array(node.variable, grad)
+                    else:
+                        _accumulate_leaf(node.variable, grad, create_graph)
                 continue
             if grad is None:
                 continue
@@ -178,6 +179,21 @@ def _accumulate(buffers, node, nr, g):
         if slot is None:
             slot = buffers[node] = [None] * node._num_outputs
         slot[nr] = g if slot[nr] is None else slot[nr] + g
+
+
+def _accumulate_leaf_array(leaf, grad):
+    """``_accumulate_leaf`` for a raw gradient (first-order backward)."""
+    backend = leaf._backend
+    if leaf._hooks:
+        grad = _run_hooks(leaf._hooks, _function._Tensor._wrap_raw(grad, backend))._data
+    if leaf.grad is None:
+        # A fresh, writable copy: the incoming gradient may be a broadcast view
+        # or shared with another leaf, and optimizers update .grad in place.
+        leaf.grad = _function._Tensor._wrap(backend.xp.array(grad, copy=True), backend)
+    elif leaf.grad._requires_grad:
+        leaf.grad = leaf.grad + _function._Tensor._wrap_raw(grad, backend)
+    else:
+        backend.add(leaf.grad._data, grad, out=leaf.grad._data)
 
 
 def _accumulate_leaf(leaf, grad, create_graph):

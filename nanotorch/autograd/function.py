@@ -280,8 +280,8 @@ class FunctionCtx(Node):
 
         >>> import nanotorch
         >>> x = nanotorch.tensor([2.0], requires_grad=True)
-        >>> (x * 3.0).grad_fn.saved_arrays
-        (array([2.], dtype=float32), 3.0)
+        >>> (x * nanotorch.tensor([3.0])).grad_fn.saved_arrays
+        (array([2.], dtype=float32), array([3.], dtype=float32))
         """
         if self._epoch == _clock[0]:
             if self._arrays is not None:

@@ -67,7 +67,7 @@ class NumpyBackend:
 
     def __init__(self, xp=np):
         self.xp = xp
-        self._constants = {}
+        self._scalars = {}
         for kernel in NAMESPACE_KERNELS:
             if hasattr(xp, kernel) and not hasattr(type(self), kernel):
                 setattr(self, kernel, getattr(xp, kernel))
@@ -76,17 +76,24 @@ class NumpyBackend:
     def __repr__(self):
         return f"<nanotorch backend {self.name!r}>"
 
-    def _constant(self, value, dtype):
-        """``value`` as a 0-d array of ``dtype``, made once and kept.
+    def scalar(self, value, dtype):
+        """A Python number as an operand for arrays of ``dtype``: a 0-d array, made once and kept.
 
         numpy converts a Python number operand on every call, which costs as
         much as the arithmetic itself on a small array; a 0-d array of the
-        right dtype gives the same result at half the cost.
+        array's dtype gives the same result (a Python float is "weak": it
+        takes the array's dtype) at half the cost.
+
+        >>> from nanotorch.backends import get_backend
+        >>> get_backend("numpy").scalar(1.5, "float32")
+        array(1.5, dtype=float32)
         """
         key = (value, dtype)
-        const = self._constants.get(key)
+        const = self._scalars.get(key)
         if const is None:
-            const = self._constants[key] = self.xp.asarray(value, dtype=dtype)
+            if len(self._scalars) >= 1024:  # a script with ever-new numbers must not grow this
+                self._scalars.clear()
+            const = self._scalars[key] = self.xp.asarray(value, dtype=dtype)
         return const
 
     # --- memory and devices -------------------------------------------------
@@ -137,9 +144,9 @@ class NumpyBackend:
         out = xp.negative(a, out=xp.empty_like(a))  # an array even for 0-d input, so out= works
         limit = _EXP_LIMIT.get(out.dtype.char)
         if limit is not None:
-            xp.minimum(out, self._constant(limit, out.dtype), out=out)
+            xp.minimum(out, self.scalar(limit, out.dtype), out=out)
         xp.exp(out, out=out)
-        xp.add(out, self._constant(1, out.dtype), out=out)
+        xp.add(out, self.scalar(1, out.dtype), out=out)
         return xp.reciprocal(out, out=out)
 
     def id_map(self, a):
@@ -161,15 +168,15 @@ class NumpyBackend:
 
     def relu_back_zip(self, a, d):
         """d where a > 0, else 0 (a multiply by the mask: many times faster than ``where``)."""
-        return (a > self._constant(0, a.dtype)).astype(d.dtype) * d
+        return (a > self.scalar(0, a.dtype)).astype(d.dtype) * d
 
     def sigmoid_back_zip(self, out, d):
         """``d * s * (1 - s)`` given the forward output ``s``."""
-        return d * out * (self._constant(1, out.dtype) - out)
+        return d * out * (self.scalar(1, out.dtype) - out)
 
     def tanh_back_zip(self, out, d):
         """``d * (1 - t²)`` given the forward output ``t``."""
-        return d * (self._constant(1, out.dtype) - out * out)
+        return d * (self.scalar(1, out.dtype) - out * out)
 
     def masked_fill(self, x, mask, value):
         """A copy of ``x`` with ``value`` where ``mask`` (broadcastable to ``x``) is True.

@@ -44,7 +44,7 @@ class _Zip(Op):
             if x.dtype.kind == "f":
                 backend = a._backend
                 if type(b) is float:
-                    y = b
+                    y = backend.scalar(b, x.dtype)
                 elif type(b) is T and b._backend is backend and b._data.dtype is x.dtype:
                     y = b._data
                 else:

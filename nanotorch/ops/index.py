@@ -225,6 +225,11 @@ class Gather(Op):
         (index,) = ctx.saved_tensors
         return PutAlongDim.apply(g, index, ctx.dim, ctx.shape), None, None
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        (index,) = ctx.saved_arrays
+        return put_along_dim(ctx.backend, g, index, ctx.dim, ctx.shape), None, None
+
 
 class PutAlongDim(Op):
     """zeros(shape) with g added at ``index`` along ``dim`` (gather's gradient)."""
@@ -233,16 +238,20 @@ class PutAlongDim(Op):
     def forward(ctx, g, index, dim, shape):
         ctx.dim = dim
         ctx.save_for_backward(index)
-        xp = g._backend.xp
-        out = xp.zeros(shape, dtype=g._data.dtype)
-        target = _gather_view(g._backend, out, dim, index._data.shape)
-        _scatter_add_into(xp, target, dim, index._data, g._data)
-        return out
+        return put_along_dim(g._backend, g._data, index._data, dim, shape)
 
     @staticmethod
     def backward(ctx, gg):
         (index,) = ctx.saved_tensors
         return Gather.apply(gg, ctx.dim, index), None, None, None
+
+
+def put_along_dim(backend, g, index, dim, shape):
+    """``PutAlongDim`` on raw arrays: zeros(shape) with g added at ``index`` along ``dim``."""
+    out = backend.xp.zeros(shape, dtype=g.dtype)
+    target = _gather_view(backend, out, dim, index.shape)
+    _scatter_add_into(backend.xp, target, dim, index, g)
+    return out
 
 
 def _open_grid(xp, shape):
@@ -325,3 +334,7 @@ class MaskedFill(Op):
     @staticmethod
     def backward(ctx, g):
         return MaskedFill.apply(g, ctx.mask, 0), None, None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return ctx.backend.masked_fill(g, ctx.mask._data, 0), None, None

@@ -57,6 +57,14 @@ class Matmul(Op):
         gb = a.mT @ g if ctx.needs_input_grad[1] else None
         return ga, gb
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        a, b = ctx.saved_arrays
+        matmul = ctx.backend.matmul
+        ga = matmul(g, b.swapaxes(-1, -2)) if ctx.needs_input_grad[0] else None
+        gb = matmul(a.swapaxes(-1, -2), g) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
 
 def matmul(a, b):
     """torch.matmul semantics on top of the >=2-D ``Matmul`` op."""

@@ -43,6 +43,22 @@ class Linear(Op):
             gb = g.sum(tuple(range(g.ndim - 1))) if g.ndim > 1 else g
         return gx, gw, gb
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        x, w = ctx.saved_arrays
+        backend, needs = ctx.backend, ctx.needs_input_grad
+        gx = backend.matmul(g, w) if needs[0] else None
+        gw = gb = None
+        if needs[1]:
+            gw = g[:, None] * x if x.ndim == 1 else linear_weight_grad(backend, g, x)
+        if needs[2]:
+            gb = backend.sum(g, axis=tuple(range(g.ndim - 1))) if g.ndim > 1 else g
+        return gx, gw, gb
+
+
+def linear_weight_grad(backend, g, x):
+    """``LinearWeightGrad`` on raw arrays: (*, out), (*, in) -> (out, in)."""
+    return backend.matmul(g.reshape(-1, g.shape[-1]).T, x.reshape(-1, x.shape[-1]))
 
 
 class LinearWeightGrad(Op):
@@ -55,8 +71,7 @@ class LinearWeightGrad(Op):
     @staticmethod
     def forward(ctx, g, x):
         ctx.save_for_backward(g, x)
-        gd, xd = g._data, x._data
-        return g._backend.matmul(gd.reshape(-1, gd.shape[-1]).T, xd.reshape(-1, xd.shape[-1]))
+        return linear_weight_grad(g._backend, g._data, x._data)
 
     @staticmethod
     def backward(ctx, gg):
@@ -80,6 +95,13 @@ class BinaryCrossEntropy(Op):
         if ctx.needs_input_grad[1]:
             gy = g * ((-p).log1p().clamp_min(-100) - p.log().clamp_min(-100))
         return gp, gy
+
+    @classmethod
+    def raw_backward(cls, ctx, g):
+        if ctx.needs_input_grad[1]:  # a target that requires grad: rare, so through tensors
+            return super().raw_backward(ctx, g)
+        p, y = ctx.saved_arrays
+        return ctx.backend.binary_cross_entropy_back(p, y, g), None
 
 
 class BinaryCrossEntropyBack(Op):

@@ -21,6 +21,13 @@ def _spread(g, shape, dims, keepdim):
     return Spread.apply(g, shape, dims, keepdim)
 
 
+def _spread_array(backend, g, shape, dims, keepdim):
+    """``_spread`` on a raw array: a broadcast view, no copy."""
+    if not keepdim and dims:
+        g = g.reshape(_kept_shape(shape, dims))
+    return backend.broadcast_to(g, shape)
+
+
 class Spread(Op):
     """Broadcast a reduction's result back over the reduced dims: one view, no copy."""
 
@@ -29,10 +36,7 @@ class Spread(Op):
     @staticmethod
     def forward(ctx, g, shape, dims, keepdim):
         ctx.dims, ctx.keepdim = dims, keepdim
-        x = g._data
-        if not keepdim and dims:
-            x = x.reshape(_kept_shape(shape, dims))
-        return g._backend.broadcast_to(x, shape)
+        return _spread_array(g._backend, g._data, shape, dims, keepdim)
 
     @staticmethod
     def backward(ctx, gg):
@@ -58,6 +62,10 @@ class Sum(Op):
     @staticmethod
     def backward(ctx, g):
         return _spread(g, ctx.shape, ctx.dims, ctx.keepdim), None, None, None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return _spread_array(ctx.backend, g, ctx.shape, ctx.dims, ctx.keepdim), None, None, None
 
 
 class SumToSize(Op):
@@ -91,6 +99,11 @@ class Mean(Op):
     @staticmethod
     def backward(ctx, g):
         return _spread(g / max(ctx.count, 1), ctx.shape, ctx.dims, ctx.keepdim), None, None, None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        g = g / max(ctx.count, 1)
+        return _spread_array(ctx.backend, g, ctx.shape, ctx.dims, ctx.keepdim), None, None, None
 
 
 class Prod(Op):
@@ -186,6 +199,14 @@ class MaxDim(Op):
         gk = g if ctx.keepdim else g.unsqueeze(ctx.dim)
         return PutAlongDim.apply(gk, wrap(idx, backend), ctx.dim, ctx.shape), None, None, None, None
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        from .index import put_along_dim
+        backend = ctx.backend
+        idx = backend.expand_dims(ctx.indices, ctx.dim)
+        gk = g if ctx.keepdim else backend.expand_dims(g, ctx.dim)
+        return put_along_dim(backend, gk, idx, ctx.dim, ctx.shape), None, None, None, None
+
 
 class LogSumExp(Op):
     saves_output = True
@@ -216,6 +237,11 @@ class Softmax(Op):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         return SoftmaxBack.apply(out, g, ctx.dim), None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        (out,) = ctx.saved_arrays
+        return ctx.backend.softmax_back(out, g, ctx.dim), None
 
 
 class SoftmaxBack(Op):
@@ -250,6 +276,11 @@ class LogSoftmax(Op):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         return LogSoftmaxBack.apply(out, g, ctx.dim), None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        (out,) = ctx.saved_arrays
+        return ctx.backend.log_softmax_back(out, g, ctx.dim), None
 
 
 class LogSoftmaxBack(Op):

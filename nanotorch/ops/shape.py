@@ -56,6 +56,10 @@ class Reshape(_View):
     def backward(ctx, g):
         return g.reshape(ctx.shape), None, None
 
+    @staticmethod
+    def raw_backward(ctx, g):
+        return g.reshape(ctx.shape), None, None
+
 
 class Permute(_View):
     @staticmethod
@@ -65,10 +69,19 @@ class Permute(_View):
 
     @staticmethod
     def backward(ctx, g):
-        inverse = [0] * len(ctx.dims)
-        for i, d in enumerate(ctx.dims):
-            inverse[d] = i
-        return g.permute(inverse), None
+        return g.permute(_inverse(ctx.dims)), None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return ctx.backend.transpose(g, _inverse(ctx.dims)), None
+
+
+def _inverse(dims):
+    """The permutation that undoes ``dims``."""
+    inverse = [0] * len(dims)
+    for i, d in enumerate(dims):
+        inverse[d] = i
+    return inverse
 
 
 class Expand(_View):
@@ -81,6 +94,10 @@ class Expand(_View):
     @staticmethod
     def backward(ctx, g):
         return g.sum_to_size(ctx.shape), None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return ctx.backend.sum_to_shape(g, ctx.shape), None
 
 
 class Flip(Op):
