@@ -154,11 +154,19 @@ print("composition passes gradcheck:",
 
 # %%
 # The built-in operations of nanotorch (``nanotorch/ops``) are written this
-# way too. One difference: their backward uses differentiable tensor
+# way too, with one addition. Their ``backward`` uses differentiable tensor
 # operations instead of raw kernels, so the backward itself can be recorded
 # and differentiated again (``create_graph=True``, second derivatives). The
 # ``t.f`` kernels above are plain arithmetic, so our ``Inv`` gives first
-# derivatives only.
+# derivatives only. But a first derivative is what training needs, and
+# building a tensor (and a tape entry) for every intermediate gradient would
+# double the cost of a small op. So the engine runs in two modes: with
+# ``create_graph=True`` it calls ``backward`` on tensors; otherwise it passes
+# raw arrays and calls ``raw_backward``, which for the hot ops is the
+# lecture's style exactly, a kernel on raw arrays (``relu_back_zip``,
+# ``tanh_back_zip``). Where a derivative is only arithmetic, as ``Mul``'s
+# ``g * b``, it is written once (``derivative(ctx, g, a, b)``): operators
+# work on tensors and raw arrays alike, so that one line serves both modes.
 #
 # Reduce gradient: the gradient of a broadcast is a sum
 # -----------------------------------------------------

@@ -198,7 +198,11 @@ fig.tight_layout()
 # %%
 # Past the first few ops (whose share of the fixed cost of ``backward``
 # is larger), the per-op cost levels off: the backward engine walks the tape
-# without recursion, and each op pays the same few microseconds. On
+# without recursion, and each op pays the same few microseconds. Where they
+# go: creating the output tensor and its tape entry, and in backward the
+# engine's bookkeeping; the gradients themselves flow as raw arrays, never
+# wrapped in tensors, unless ``create_graph=True`` asks for a differentiable
+# backward (see :doc:`t2_autodiff_on_tensors`). On
 # small tensors that cost is the whole bill, so the ratio to numpy is large;
 # on large tensors it vanishes next to the arithmetic, and nanotorch runs at
 # numpy's (BLAS's) speed. ``python benchmarks/op_overhead.py --breakdown``
