@@ -61,6 +61,8 @@ def cases():
         ("sigmoid_back_zip", "512x1024", (s, grad)),
         ("tanh_back_zip", "512x1024", (np.tanh(act), grad)),
         ("inv_back_zip", "512x1024", (act, grad)),
+        ("sum", "64x50x50, dim 1", (rng.standard_normal((64, 50, 50)).astype(f32), (1,))),
+        ("sum", "8x8x8, dim 1", (rng.standard_normal((8, 8, 8)).astype(f32), (1,))),
         ("softmax", "512x10, dim -1", (logits, -1)),
         ("softmax", "64x1000, dim -1", (wide, -1)),
         ("log_softmax", "512x10, dim -1", (logits, -1)),

@@ -85,6 +85,7 @@ for _name in ("inv_back_zip", "relu_back_zip", "sigmoid_back_zip", "tanh_back_zi
         ("empty", lambda r, t: (_u(r, (0, 3), t), _u(r, (0, 3), t))),
     ]
 KERNEL_CASES["sum_reduce"] = [("dim1", lambda r, t: (_u(r, (3, 4), t), 1))]
+KERNEL_CASES["scalar"] = [("float", lambda r, t: (1.5, np.dtype(t))), ("int", lambda r, t: (-2, np.dtype(t)))]
 KERNEL_CASES["sum_to_shape"] = [
     ("lead_and_stretched", lambda r, t: (_u(r, (2, 3, 4), t), (3, 1))),
     ("unchanged", lambda r, t: (_u(r, (3, 4), t), (3, 4))),
@@ -104,6 +105,25 @@ KERNEL_CASES["extreme_along"] = [
     ("strided", lambda r, t: (_u(r, (5, 6), t).T, 1, True)),
     ("channels_last", lambda r, t: (_u(r, (3, 8, 5), t).transpose(0, 2, 1), 2, True)),
     ("rows_nan_first", lambda r, t: (np.array([[np.nan, 3, 4], [4, 1, 4]], dtype=t), 1, False)),
+]
+# np.sum's positional order: (a, axis, dtype, out, keepdims). numba adds one axis before
+# the last in its own loop; the other cases must reach the reference.
+KERNEL_CASES["sum"] = [
+    ("middle", lambda r, t: (_u(r, (64, 50, 50), t), (1,))),
+    ("middle_keepdims", lambda r, t: (_u(r, (6, 41, 9), t), (1,), None, None, True)),
+    ("middle_negative_int", lambda r, t: (_u(r, (6, 41, 9), t), -2)),
+    ("middle_own_dtype", lambda r, t: (_u(r, (6, 41, 9), t), (1,), t)),
+    ("first_of_2d", lambda r, t: (_u(r, (300, 7), t), (0,))),
+    ("first_of_4d_keepdims", lambda r, t: (_u(r, (5, 6, 7, 8), t), (0,), None, None, True)),
+    ("long_axis", lambda r, t: (_u(r, (2, 20000, 3), t), (1,))),
+    ("size_one_axis", lambda r, t: (_u(r, (4, 1, 6), t), (1,))),
+    ("strided", lambda r, t: (_u(r, (9, 41, 6), t).transpose(2, 1, 0), (1,))),
+    ("last_axis", lambda r, t: (_u(r, (6, 41, 9), t), (2,))),
+    ("then_size_one_dims", lambda r, t: (_u(r, (6, 41, 1), t), (1,), None, None, True)),
+    ("two_dims", lambda r, t: (_u(r, (6, 41, 9), t), (0, 1))),
+    ("all", lambda r, t: (_u(r, (6, 41, 9), t), None)),
+    ("to_float64", lambda r, t: (_u(r, (6, 41, 9), t), (1,), np.float64)),
+    ("empty_axis", lambda r, t: (_u(r, (3, 0, 4), t), (1,))),
 ]
 _ROWS = [
     ("narrow_last", lambda r, t: (_u(r, (6, 10), t, -5, 5), -1)),
@@ -387,6 +407,16 @@ def test_numba_takes_its_compiled_path_and_checks_indices():
         assert loop.signatures, f"{loop.__name__} was never compiled: the fast path was not taken"
     with pytest.raises(IndexError, match="index 7 is out of bounds for dimension 0 with size 3"):
         numba_backend.index_add(3, np.array([0, 7]), x[:2, :2].copy())
+
+
+def test_numba_sums_a_middle_axis_in_its_compiled_loop_with_numpys_rounding():
+    numba_backend = _require("numba")
+    from nanotorch.backends import numba_kernels
+    x = np.random.default_rng(0).uniform(-2, 2, (64, 50, 50)).astype(np.float32)
+    got = numba_backend.sum(x, axis=(1,), keepdims=True)
+    assert numba_kernels.sum_along.signatures, "sum_along was never compiled: the fast path was not taken"
+    # numpy adds a middle axis row after row too, so the float32 results agree bit for bit
+    np.testing.assert_array_equal(got, np.sum(x, axis=(1,), keepdims=True))
 
 
 def test_numba_optimizer_kernels_take_their_compiled_loops():

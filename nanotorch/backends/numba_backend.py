@@ -4,9 +4,9 @@ It subclasses :class:`NumpyBackend` and overrides only the kernels where a
 single fused loop beats numpy's chain of temporaries (measured, see
 ``docs/backends.rst``): the activation backward zips, softmax, log-softmax and
 softmax's backward along a narrow last axis, logsumexp along the last axis,
-the embedding scatter-add, max pooling (1-d and 2-d) and its backward, and
-the 1-d convolution's col2im. Matmul stays on numpy's BLAS; im2col stays a
-numpy strided view.
+the sum over one middle axis, the embedding scatter-add, max pooling (1-d
+and 2-d) and its backward, and the 1-d convolution's col2im. Matmul stays on
+numpy's BLAS; im2col stays a numpy strided view.
 
 Each override takes the compiled path only for what the loops are written
 for (float32/float64, C-contiguous, the last axis, equal shapes) and hands
@@ -96,6 +96,23 @@ def _rows(a):
     return a.reshape(-1, a.shape[-1])
 
 
+def _summed_middle_axis(a, axis, dtype, out):
+    """The axis of ``sum(a, axis, dtype, out)``, made non-negative, when the compiled loop suits
+    the call, else None: one axis with more than one element after it in memory, of a
+    C-contiguous float array summed in its own dtype into a new array. The last axis (or
+    one followed only by size-1 dims) is a contiguous run that numpy sums pairwise and fast."""
+    if type(axis) is tuple and len(axis) == 1:
+        axis = axis[0]
+    if not (type(axis) is int and type(a) is np.ndarray):
+        return None
+    if axis < 0:
+        axis += a.ndim
+    if not (0 <= axis < a.ndim - 1 and out is None and a.size and a.dtype.char in _FLOAT_CHARS
+            and a.flags.c_contiguous and (dtype is None or dtype == a.dtype)):
+        return None
+    return axis if math.prod(a.shape[axis + 1:]) > 1 else None
+
+
 class NumbaBackend(NumpyBackend):
     """CPU backend with numba-compiled fused kernels; everything else is the numpy reference.
 
@@ -166,6 +183,27 @@ class NumbaBackend(NumpyBackend):
             _k().softmax_back_rows(_rows(out), _rows(g), _rows(grad))
             return grad
         return super().softmax_back(out, g, axis)
+
+    # --- sum over a middle axis -----------------------------------------------
+    def sum(self, a, axis=None, dtype=None, out=None, keepdims=False):
+        """numpy's ``sum``, with one compiled pass when a single axis before the last is summed.
+
+        ``(d0, ..., dn)`` -> the same without dim ``axis`` (kept as 1 with
+        ``keepdims``). numpy sums a middle axis, dim 1 of a ``(B, L, D)``
+        batch say, by entering its add loop once per ``D``-row; ``sum_along``
+        adds the rows in the same order in one loop: 4.7x as fast on
+        ``(64, 50, 50)`` float32, with numpy's float32 rounding.
+        """
+        # No size threshold: np.sum takes longer even on 4 elements than numba's dispatch and
+        # these checks, so the loop is never behind (measured in docs/backends.rst).
+        at = _summed_middle_axis(a, axis, dtype, out)
+        if at is None:
+            return np.sum(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
+        outer, n = math.prod(a.shape[:at]), a.shape[at]
+        summed = np.empty(a.shape[:at] + ((1,) if keepdims else ()) + a.shape[at + 1:],
+                          dtype=a.dtype)
+        _k().sum_along(a.reshape(outer, n, -1), summed.reshape(outer, -1))
+        return summed
 
     # --- embedding backward -------------------------------------------------
     def index_add(self, num_rows, indices, values):
