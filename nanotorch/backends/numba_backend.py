@@ -61,6 +61,11 @@ def _flat_pair(a, d):
             and a.flags.c_contiguous and d.flags.c_contiguous)
 
 
+# Plain SGD is two ufunc calls in numpy, which beat the loop's dispatch up to
+# about 8,000 elements; with momentum (or Adam, RMSprop) the loop saves more
+# calls and wins from ~100 elements (measured in docs/backends.rst).
+_PLAIN_SGD_LOOP_MIN_SIZE = 8192
+
 # A stand-in for an optimizer state buffer a loop does not read (no momentum, no
 # amsgrad). Passing the parameter itself instead would alias two arguments, and
 # LLVM then gives up vectorizing the loop (measured: 14x slower on 5,000 floats).
@@ -285,7 +290,8 @@ class NumbaBackend(NumpyBackend):
                  weight_decay, maximize, first_step):
         use_momentum = momentum != 0
         buf = momentum_buffer if use_momentum else None
-        if not _flat_arrays(param, grad, buf):
+        plain = not (use_momentum or weight_decay or maximize)  # param -= lr * grad: two ufuncs
+        if (plain and param.size < _PLAIN_SGD_LOOP_MIN_SIZE) or not _flat_arrays(param, grad, buf):
             return super().sgd_step(param, grad, momentum_buffer, lr, momentum, dampening,
                                     nesterov, weight_decay, maximize, first_step)
         c = np.array((lr, momentum, 1 - dampening, weight_decay), dtype=param.dtype)
