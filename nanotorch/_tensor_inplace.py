@@ -418,10 +418,6 @@ class InPlaceMethods:
         bump_version(self)
         return self
 
-    def _accumulate_(self, other):
-        """self += other for gradient accumulation (outside the graph)."""
-        self._backend.add(self._data, other._data, out=self._data)
-
     # --- new tensors like this one ----------------------------------------------------
     def _new(self, array, dtype, requires_grad):
         T = tensor_type()

@@ -182,7 +182,7 @@ def _accumulate(buffers, node, nr, g):
 
 
 def _accumulate_leaf_array(leaf, grad):
-    """``_accumulate_leaf`` for a raw gradient (first-order backward)."""
+    """Add a raw gradient into ``leaf.grad`` (first-order backward)."""
     backend = leaf._backend
     if leaf._hooks:
         grad = _run_hooks(leaf._hooks, _function._Tensor._wrap_raw(grad, backend))._data
@@ -197,13 +197,10 @@ def _accumulate_leaf_array(leaf, grad):
 
 
 def _accumulate_leaf(leaf, grad, create_graph):
+    """Add a gradient tensor into ``leaf.grad``; under ``create_graph`` it stays in the graph."""
+    if not create_graph:
+        _accumulate_leaf_array(leaf, grad._data)
+        return
     if leaf._hooks:
         grad = _run_hooks(leaf._hooks, grad)
-    if leaf.grad is None:
-        # A fresh, writable copy: the incoming gradient may be a broadcast view
-        # or shared with another leaf, and optimizers update .grad in place.
-        leaf.grad = grad if create_graph else grad._detached_copy()
-    elif create_graph or leaf.grad.requires_grad:
-        leaf.grad = leaf.grad + grad
-    else:
-        leaf.grad._accumulate_(grad)
+    leaf.grad = grad if leaf.grad is None else leaf.grad + grad
