@@ -721,3 +721,15 @@ def test_module_to_cuda(cuda):
     out.sum().backward()
     assert model.weight.grad.device == nanotorch.device("cuda", 0)
     assert model.cpu().weight.device == nanotorch.device("cpu")
+
+
+def test_cached_scalars_are_shared_and_read_only():
+    """backend.scalar hands the same 0-d array to every op using a number: nothing may write it."""
+    from nanotorch.backends import get_backend
+    backend = get_backend("numpy")
+    one_half = backend.scalar(1.5, np.dtype(np.float32))
+    assert backend.scalar(1.5, np.dtype(np.float32)) is one_half
+    assert not one_half.flags.writeable
+    y = nanotorch.ones(()) * 1.5  # a 0-d product: numpy returns a scalar, the tensor gets a new array
+    y.add_(1.0)
+    assert float(one_half) == 1.5 and y.item() == 2.5

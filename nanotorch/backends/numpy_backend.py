@@ -94,6 +94,8 @@ class NumpyBackend:
             if len(self._scalars) >= 1024:  # a script with ever-new numbers must not grow this
                 self._scalars.clear()
             const = self._scalars[key] = self.xp.asarray(value, dtype=dtype)
+            if isinstance(const, np.ndarray):
+                const.flags.writeable = False  # shared by every op that uses this number
         return const
 
     # --- memory and devices -------------------------------------------------
