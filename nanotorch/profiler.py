@@ -21,6 +21,10 @@ A backward's ops are charged to the op whose backward ran them (the
 ``bwd`` columns), and to the module that ran that op's forward; the ops
 the engine runs itself (``SumToSize``, the lecture's reduce gradient, and
 gradient accumulation) appear under their own names in the ``bwd`` columns.
+To see those ops, a backward inside a profile runs in the engine's tensor
+mode (as with ``create_graph``); outside a profile a first-order backward
+passes raw arrays between the same kernels, so its FLOPs and bytes are the
+same but its time is shorter than the ``bwd`` times show.
 Ops outside a backward (an optimizer's update, say) count as forward.
 A custom ``Function`` counts as one op, its FLOPs by the elementwise rule
 (ops inside its forward are not counted again). Nothing is hooked while no
