@@ -95,10 +95,17 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
     for (node, nr), g in zip(roots, grads):
         _accumulate(buffers, node, nr, g._data if raw else g)
     ready = [n for n in dict.fromkeys(nodes) if deps[n] == 0]
+    # A node whose last gradient was just computed runs next, handed over
+    # directly: in a chain of ops, no buffer and no ready stack are touched.
+    handed = None
     with set_grad_enabled(create_graph):
-        while ready:
-            node = ready.pop()
-            grad = buffers.pop(node, None)
+        while handed is not None or ready:
+            if handed is not None:
+                node, grad = handed
+                handed = None
+            else:
+                node = ready.pop()
+                grad = buffers.pop(node, None)
             if node._num_outputs != 1 or node._pre_hooks is not None or capture is not None:
                 grad = _hooks_and_capture(node, grad, capture, raw)
             if type(node) is AccumulateGrad:
@@ -133,13 +140,18 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
                     g = node.backend.sum_to_shape(g, shape) if raw else g.sum_to_size(shape)
                 if data.dtype is not dtype and data.dtype != dtype:
                     g = g.astype(dtype) if raw else g.to(_dtype_of(dtype))
-                if nxt._num_outputs == 1:
-                    old = buffers.get(nxt)
-                    buffers[nxt] = g if old is None else old + g
-                else:
-                    _accumulate(buffers, nxt, nr, g)
                 left = deps[nxt] - 1
                 deps[nxt] = left
+                if nxt._num_outputs == 1:
+                    old = buffers.pop(nxt, None)
+                    if old is not None:
+                        g = old + g
+                    if not left and handed is None:
+                        handed = nxt, g
+                        continue
+                    buffers[nxt] = g
+                else:
+                    _accumulate(buffers, nxt, nr, g)
                 if not left:
                     ready.append(nxt)
 
