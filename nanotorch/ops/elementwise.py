@@ -232,6 +232,91 @@ class FloorDivide(_NoGradZip):
     kernel = "floor_divide"
 
 
+# --- fused backward kernels (zip shapes), differentiable themselves -------------
+class InvBack(Op):
+    """d * -1/a²: the lecture's ``inv_back_zip`` as a differentiable op."""
+
+    kernel = "inv_back_zip"
+
+    @classmethod
+    def forward(cls, ctx, a, d):
+        ctx.save_for_backward(a, d)
+        return getattr(a._backend, cls.kernel)(a._data, d._data)
+
+    @staticmethod
+    def backward(ctx, gg):
+        a, d = ctx.saved_tensors
+        return 2 * gg * d / (a * a * a), -gg / (a * a)
+
+
+class ReluBack(Op):
+    """d where a > 0 else 0 (the lecture's ``relu_back_zip``)."""
+
+    kernel = "relu_back_zip"
+
+    @classmethod
+    def forward(cls, ctx, a, d):
+        ctx.save_for_backward(a)
+        return getattr(a._backend, cls.kernel)(a._data, d._data)
+
+    @staticmethod
+    def backward(ctx, gg):
+        (a,) = ctx.saved_tensors
+        return None, ReluBack.apply(a, gg)
+
+
+class SigmoidBack(Op):
+    """d * s * (1 - s) given the sigmoid output s."""
+
+    kernel = "sigmoid_back_zip"
+
+    @classmethod
+    def forward(cls, ctx, s, d):
+        ctx.save_for_backward(s, d)
+        return getattr(s._backend, cls.kernel)(s._data, d._data)
+
+    @staticmethod
+    def backward(ctx, gg):
+        s, d = ctx.saved_tensors
+        return gg * d * (1 - 2 * s), gg * s * (1 - s)
+
+
+class TanhBack(Op):
+    """d * (1 - t²) given the tanh output t."""
+
+    kernel = "tanh_back_zip"
+
+    @classmethod
+    def forward(cls, ctx, t, d):
+        ctx.save_for_backward(t, d)
+        return getattr(t._backend, cls.kernel)(t._data, d._data)
+
+    @staticmethod
+    def backward(ctx, gg):
+        t, d = ctx.saved_tensors
+        return -2 * gg * d * t, gg * (1 - t * t)
+
+
+class _FusedBackward:
+    """A map whose derivative is one fused kernel of its saved value and the gradient.
+
+    ``back`` is that kernel as a differentiable op (``backward``, on tensors);
+    ``raw_backward`` calls ``back.kernel`` on the backend directly.
+    """
+
+    back = None
+
+    @classmethod
+    def backward(cls, ctx, g):
+        (saved,) = ctx.saved_tensors
+        return cls.back.apply(saved, g)
+
+    @classmethod
+    def raw_backward(cls, ctx, g):
+        (saved,) = ctx.saved_arrays
+        return getattr(ctx.backend, cls.back.kernel)(saved, g)
+
+
 # --- map: one input -------------------------------------------------------------
 class _Map(Op):
     """A one-input op on floats: forward calls one backend kernel."""
@@ -434,63 +519,27 @@ class Cosh(_Map):
         return g * a.sinh()
 
 
-class Tanh(_MapOut):
+class Tanh(_FusedBackward, _MapOut):
     kernel = "tanh"
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return TanhBack.apply(out, g)
-
-    @staticmethod
-    def raw_backward(ctx, g):
-        (out,) = ctx.saved_arrays
-        return ctx.backend.tanh_back_zip(out, g)
+    back = TanhBack
 
 
-class Sigmoid(_MapOut):
+class Sigmoid(_FusedBackward, _MapOut):
     kernel = "sigmoid_map"
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return SigmoidBack.apply(out, g)
-
-    @staticmethod
-    def raw_backward(ctx, g):
-        (out,) = ctx.saved_arrays
-        return ctx.backend.sigmoid_back_zip(out, g)
+    back = SigmoidBack
 
 
-class Relu(_Map):
+class Relu(_FusedBackward, _Map):
     kernel = "relu_map"
     float_only = False
-
-    @staticmethod
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        return ReluBack.apply(a, g)
-
-    @staticmethod
-    def raw_backward(ctx, g):
-        (a,) = ctx.saved_arrays
-        return ctx.backend.relu_back_zip(a, g)
+    back = ReluBack
 
 
-class Reciprocal(_Map):
+class Reciprocal(_FusedBackward, _Map):
     """1 / x: the lecture's Inv."""
 
     kernel = "inv_map"
-
-    @staticmethod
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        return InvBack.apply(a, g)
-
-    @staticmethod
-    def raw_backward(ctx, g):
-        (a,) = ctx.saved_arrays
-        return ctx.backend.inv_back_zip(a, g)
+    back = InvBack
 
 
 class _ZeroGradMap(_Map):
@@ -601,63 +650,6 @@ class Where(Op):
         where, needs = ctx.backend.where, ctx.needs_input_grad
         return (None, where(cond, g, 0) if needs[1] else None,
                 where(cond, 0, g) if needs[2] else None)
-
-
-# --- fused backward kernels (zip shapes), differentiable themselves -------------
-class InvBack(Op):
-    """d * -1/a²: the lecture's ``inv_back_zip`` as a differentiable op."""
-
-    @staticmethod
-    def forward(ctx, a, d):
-        ctx.save_for_backward(a, d)
-        return a._backend.inv_back_zip(a._data, d._data)
-
-    @staticmethod
-    def backward(ctx, gg):
-        a, d = ctx.saved_tensors
-        return 2 * gg * d / (a * a * a), -gg / (a * a)
-
-
-class ReluBack(Op):
-    """d where a > 0 else 0 (the lecture's ``relu_back_zip``)."""
-
-    @staticmethod
-    def forward(ctx, a, d):
-        ctx.save_for_backward(a)
-        return a._backend.relu_back_zip(a._data, d._data)
-
-    @staticmethod
-    def backward(ctx, gg):
-        (a,) = ctx.saved_tensors
-        return None, ReluBack.apply(a, gg)
-
-
-class SigmoidBack(Op):
-    """d * s * (1 - s) given the sigmoid output s."""
-
-    @staticmethod
-    def forward(ctx, s, d):
-        ctx.save_for_backward(s, d)
-        return s._backend.sigmoid_back_zip(s._data, d._data)
-
-    @staticmethod
-    def backward(ctx, gg):
-        s, d = ctx.saved_tensors
-        return gg * d * (1 - 2 * s), gg * s * (1 - s)
-
-
-class TanhBack(Op):
-    """d * (1 - t²) given the tanh output t."""
-
-    @staticmethod
-    def forward(ctx, t, d):
-        ctx.save_for_backward(t, d)
-        return t._backend.tanh_back_zip(t._data, d._data)
-
-    @staticmethod
-    def backward(ctx, gg):
-        t, d = ctx.saved_tensors
-        return -2 * gg * d * t, gg * (1 - t * t)
 
 
 # --- no-grad elementwise (comparisons, logic) -------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..autograd.grad_mode import state as _grad_state
 from .base import Op
+from .index import PutAlongDim, put_along_dim
 from ._util import normalize_dim, scalar_type_name, to_float, wrap
 
 
@@ -193,7 +194,6 @@ class MaxDim(Op):
 
     @staticmethod
     def backward(ctx, g):
-        from .index import PutAlongDim
         backend = g._backend
         idx = backend.expand_dims(ctx.indices, ctx.dim)
         gk = g if ctx.keepdim else g.unsqueeze(ctx.dim)
@@ -201,7 +201,6 @@ class MaxDim(Op):
 
     @staticmethod
     def raw_backward(ctx, g):
-        from .index import put_along_dim
         backend = ctx.backend
         idx = backend.expand_dims(ctx.indices, ctx.dim)
         gk = g if ctx.keepdim else backend.expand_dims(g, ctx.dim)
@@ -225,33 +224,23 @@ class LogSumExp(Op):
             None, None
 
 
-class Softmax(Op):
-    saves_output = True
+class _FusedSoftmaxBack(Op):
+    """The backward of softmax or log-softmax as one fused, differentiable kernel of
+    the forward's output and the gradient, along ``dim``."""
 
-    @staticmethod
-    def forward(ctx, a, dim):
-        ctx.dim = dim
-        return a._backend.softmax(to_float(a._data), dim)
+    kernel = None
 
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return SoftmaxBack.apply(out, g, ctx.dim), None
-
-    @staticmethod
-    def raw_backward(ctx, g):
-        (out,) = ctx.saved_arrays
-        return ctx.backend.softmax_back(out, g, ctx.dim), None
-
-
-class SoftmaxBack(Op):
-    """out * (g - sum(g * out)): softmax's backward as one fused, differentiable kernel."""
-
-    @staticmethod
-    def forward(ctx, out, g, dim):
+    @classmethod
+    def forward(cls, ctx, out, g, dim):
         ctx.dim = dim
         ctx.save_for_backward(out, g)
-        return out._backend.softmax_back(out._data, g._data, dim)
+        return getattr(out._backend, cls.kernel)(out._data, g._data, dim)
+
+
+class SoftmaxBack(_FusedSoftmaxBack):
+    """out * (g - sum(g * out))."""
+
+    kernel = "softmax_back"
 
     @staticmethod
     def backward(ctx, gg):
@@ -264,33 +253,10 @@ class SoftmaxBack(Op):
         return g_out, g_g, None
 
 
-class LogSoftmax(Op):
-    saves_output = True
+class LogSoftmaxBack(_FusedSoftmaxBack):
+    """g - softmax * sum(g)."""
 
-    @staticmethod
-    def forward(ctx, a, dim):
-        ctx.dim = dim
-        return a._backend.log_softmax(to_float(a._data), dim)
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return LogSoftmaxBack.apply(out, g, ctx.dim), None
-
-    @staticmethod
-    def raw_backward(ctx, g):
-        (out,) = ctx.saved_arrays
-        return ctx.backend.log_softmax_back(out, g, ctx.dim), None
-
-
-class LogSoftmaxBack(Op):
-    """g - softmax * sum(g): log-softmax's backward as one fused, differentiable kernel."""
-
-    @staticmethod
-    def forward(ctx, out, g, dim):
-        ctx.dim = dim
-        ctx.save_for_backward(out, g)
-        return out._backend.log_softmax_back(out._data, g._data, dim)
+    kernel = "log_softmax_back"
 
     @staticmethod
     def backward(ctx, gg):
@@ -301,6 +267,39 @@ class LogSoftmaxBack(Op):
         g_out = -gg * p * g_sum
         g_g = gg - (gg * p).sum(dim, keepdim=True)
         return g_out, g_g, None
+
+
+class _SoftmaxFamily(Op):
+    """softmax or log-softmax along ``dim``: one kernel forward, one fused kernel backward (``back``)."""
+
+    saves_output = True
+    kernel = None
+    back = None
+
+    @classmethod
+    def forward(cls, ctx, a, dim):
+        ctx.dim = dim
+        return getattr(a._backend, cls.kernel)(to_float(a._data), dim)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        (out,) = ctx.saved_tensors
+        return cls.back.apply(out, g, ctx.dim), None
+
+    @classmethod
+    def raw_backward(cls, ctx, g):
+        (out,) = ctx.saved_arrays
+        return getattr(ctx.backend, cls.back.kernel)(out, g, ctx.dim), None
+
+
+class Softmax(_SoftmaxFamily):
+    kernel = "softmax"
+    back = SoftmaxBack
+
+
+class LogSoftmax(_SoftmaxFamily):
+    kernel = "log_softmax"
+    back = LogSoftmaxBack
 
 
 class Cumsum(Op):
