@@ -342,6 +342,34 @@ def test_custom_function_wrong_number_of_grads_raises():
         Bad.apply(x, x).sum().backward()
 
 
+class Blocked(Function):
+    """Passes its input through in forward and no gradient at all in backward."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 1
+
+    @staticmethod
+    def backward(ctx, g):
+        return None
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_a_branch_that_returns_no_gradient_does_not_hold_back_the_others(create_graph):
+    # torch counts a None gradient as an arrival: the other branch's gradient still lands
+    x = nanotorch.tensor([1.0, 2.0], requires_grad=True)
+    graphs = [
+        lambda h: Blocked.apply(h) + h * 2,
+        lambda h: Blocked.apply(x) + h * 2,  # the leaf itself behind the blocked branch
+        lambda h: Blocked.apply(h.exp()) + h * 2,  # exp's node gets nothing, yet lets h go on
+        lambda h: SortWithIndex.apply(Blocked.apply(h))[0] + h * 2,  # two outputs, no gradient
+    ]
+    for graph in graphs:
+        x.grad = None
+        graph(x * 1).sum().backward(create_graph=create_graph)
+        assert x.grad.tolist() == [2.0, 2.0]
+
+
 # --- gradcheck and gradgradcheck themselves -----------------------------------------------------
 class WrongGrad(Function):
     @staticmethod

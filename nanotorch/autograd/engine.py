@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from . import anomaly
 from . import function as _function
-from .function import AccumulateGrad
+from .function import AccumulateGrad, check_count
 from .grad_mode import set_grad_enabled
 
 __all__ = ["run_backward"]
@@ -54,21 +54,8 @@ def _call_backward(node, grads, raw):
         grads = [None if g is None else _function._Tensor._wrap_raw(g, node.backend) for g in grads]
     if node.materialize_grads:
         grads = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(grads)]
-    out = node.backward(node, *grads)
-    if type(out) is not tuple:
-        out = (out,)
-    if len(out) != len(node.next_functions):
-        out = _check_count(node, out)
+    out = check_count(node, node.backward(node, *grads))
     return tuple(None if g is None else g._data for g in out) if raw else out
-
-
-def _check_count(node, out):
-    n = len(node.next_functions)
-    if len(out) > n and all(g is None for g in out[n:]):
-        return out[:n]  # torch accepts extra trailing Nones (for defaulted arguments)
-    raise RuntimeError(
-        f"function {node.name()} returned an incorrect number of gradients "
-        f"(expected {n}, got {len(out)})")
 
 
 def _run_hooks(hooks, grad):
@@ -106,25 +93,14 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
             else:
                 node = ready.pop()
                 grad = buffers.pop(node, None)
-            if node._num_outputs != 1 or node._pre_hooks is not None or capture is not None:
-                grad = _hooks_and_capture(node, grad, capture, raw)
-            if type(node) is AccumulateGrad:
-                if capture is None and grad is not None:
-                    if raw:
-                        _accumulate_leaf_array(node.variable, grad)
-                    else:
-                        _accumulate_leaf(node.variable, grad, create_graph)
-                continue
-            if grad is None:
-                continue
-            if node._num_outputs == 1:
-                out = node.raw_backward(node, grad) if raw else node.backward(node, grad)
+            if node._plain and capture is None and grad is not None:
+                out = node.raw_backward(node, grad) if raw else check_count(node, node.backward(node, grad))
                 if type(out) is not tuple:
                     out = (out,)
-                if len(out) != len(node.next_functions):
-                    out = _check_count(node, out)
             else:
-                out = _call_backward(node, grad, raw)
+                out = _backward_off_the_fast_path(node, grad, capture, raw, create_graph)
+                if out is None:
+                    continue
             if check:
                 anomaly.check_gradients(node, out)
             if not retain_graph:
@@ -132,18 +108,22 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
                 node._arrays = None
                 node._epoch = -1
             for edge, g in zip(node.next_functions, out):
-                if edge is None or g is None:
+                if edge is None:
                     continue
                 nxt, nr, shape, dtype = edge
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if g is None:  # no gradient along this edge, but one consumer fewer to wait for
+                    if not left:
+                        ready.append(nxt)
+                    continue
                 data = g if raw else g._data
                 if data.shape != shape:
                     g = node.backend.sum_to_shape(g, shape) if raw else g.sum_to_size(shape)
                 if data.dtype is not dtype and data.dtype != dtype:
                     g = g.astype(dtype) if raw else g.to(_dtype_of(dtype))
-                left = deps[nxt] - 1
-                deps[nxt] = left
                 if nxt._num_outputs == 1:
-                    old = buffers.pop(nxt, None)
+                    old = buffers.pop(nxt, None) if buffers else None
                     if old is not None:
                         g = old + g
                     if not left and handed is None:
@@ -154,6 +134,32 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
                     _accumulate(buffers, nxt, nr, g)
                 if not left:
                     ready.append(nxt)
+
+
+def _backward_off_the_fast_path(node, grad, capture, raw, create_graph):
+    """Run a node the main loop does not: hooks or captured edges, a leaf, several outputs, or no
+    gradient at all. Returns one gradient (or None) per edge, or None for a leaf, which has no edges.
+
+    A node that no gradient reached still passes None along its edges, so the
+    nodes after it stop waiting for it.
+    """
+    if node._pre_hooks is not None or capture is not None or node._num_outputs != 1:
+        grad = _hooks_and_capture(node, grad, capture, raw)
+    if type(node) is AccumulateGrad:
+        if capture is None and grad is not None:
+            if raw:
+                _accumulate_leaf_array(node.variable, grad)
+            else:
+                _accumulate_leaf(node.variable, grad, create_graph)
+        return None
+    if node._num_outputs != 1:
+        if all(g is None for g in grad):
+            return (None,) * len(node.next_functions)
+        return _call_backward(node, grad, raw)
+    if grad is None:
+        return (None,) * len(node.next_functions)
+    out = node.raw_backward(node, grad) if raw else check_count(node, node.backward(node, grad))
+    return out if type(out) is tuple else (out,)
 
 
 def _hooks_and_capture(node, grad, capture, raw):

@@ -79,6 +79,9 @@ class Node:
     _pre_hooks = None  # {output_nr: [hook, ...]}
     _trace = None  # forward stack, recorded in anomaly mode
     _num_outputs = 1
+    # One output and no hooks: the engine runs such a node on its fast path.
+    # A hook, a second output or being a leaf's sink turns it off.
+    _plain = True
     _output_meta = None  # [(shape, backend, dtype)] of every output, for zero-filling
     backend = None  # the backend of the outputs, and so of the gradients arriving here
 
@@ -93,20 +96,43 @@ class Node:
 
     @staticmethod
     def raw_backward(ctx, grad):
-        """``backward`` on a raw backend array, for the first-order engine: by default through tensors."""
-        out = ctx.backward(ctx, _Tensor._wrap_raw(grad, ctx.backend))
-        if type(out) is not tuple:
-            return None if out is None else out._data
+        """``backward`` on a raw backend array, for the first-order engine: by default through tensors.
+
+        Returns one raw gradient (or None) per edge; a ``backward`` that
+        returns the wrong number raises here, where it is not trusted.
+        """
+        out = check_count(ctx, ctx.backward(ctx, _Tensor._wrap_raw(grad, ctx.backend)))
         return tuple(None if g is None else g._data for g in out)
 
     def _add_pre_hook(self, output_nr, hook):
         if self._pre_hooks is None:
             self._pre_hooks = {}
+            self._plain = False
         self._pre_hooks.setdefault(output_nr, []).append(hook)
+
+
+def check_count(node, out):
+    """``out``, what ``node``'s backward returned, as a tuple of one gradient per edge.
+
+    torch accepts extra trailing Nones (for defaulted arguments); any other
+    count is an error in that backward.
+    """
+    if type(out) is not tuple:
+        out = (out,)
+    n = len(node.next_functions)
+    if len(out) == n:
+        return out
+    if len(out) > n and all(g is None for g in out[n:]):
+        return out[:n]
+    raise RuntimeError(
+        f"function {node.name()} returned an incorrect number of gradients "
+        f"(expected {n}, got {len(out)})")
 
 
 class AccumulateGrad(Node):
     """The sink of a leaf tensor: adds the incoming gradient into ``leaf.grad``."""
+
+    _plain = False
 
     def __init__(self, variable):
         self.variable = variable
@@ -586,6 +612,7 @@ def _record(ctx, args, outputs):
     if type(outputs) is tuple:
         ctx.backend = outputs[0]._backend if outputs else None
         ctx._num_outputs = len(outputs)
+        ctx._plain = ctx._num_outputs == 1
         ctx._output_meta = []
         skip = ctx._non_differentiable
         for nr, out in enumerate(outputs):
