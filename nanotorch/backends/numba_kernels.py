@@ -19,6 +19,16 @@ import numpy as np
 
 from numba import njit
 
+# --- the sigmoid map (flat) -------------------------------------------------------------
+
+
+@njit(cache=True, error_model="numpy")
+def sigmoid(a, out):
+    """out = 1 / (1 + exp(-a)); where exp(-a) overflows to inf the result is 0, as it should be."""
+    for i in range(a.size):
+        out[i] = 1 / (1 + np.exp(-a[i]))
+
+
 # --- fused activation backward kernels (zip shape, flat) ----------------------------
 
 

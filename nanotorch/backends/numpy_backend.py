@@ -134,7 +134,7 @@ class NumpyBackend:
         return self.xp.negative(a)
 
     def relu_map(self, a):
-        return self.xp.maximum(a, 0)
+        return self.xp.maximum(a, self.scalar(0, a.dtype))
 
     def sigmoid_map(self, a):
         """1 / (1 + exp(-a)), in place on one buffer.
