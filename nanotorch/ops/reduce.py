@@ -23,14 +23,14 @@ def _spread(g, shape, dims, keepdim):
 
 
 def _spread_array(backend, g, shape, dims, keepdim):
-    """``_spread`` on a raw array: a broadcast view, no copy."""
+    """``_spread`` on a raw array: a broadcast view, or a copy where that is cheaper."""
     if not keepdim and dims:
         g = g.reshape(_kept_shape(shape, dims))
-    return backend.broadcast_to(g, shape)
+    return backend.spread(g, shape)
 
 
 class Spread(Op):
-    """Broadcast a reduction's result back over the reduced dims: one view, no copy."""
+    """Broadcast a reduction's result back over the reduced dims (``backend.spread``)."""
 
     is_view = True
 
