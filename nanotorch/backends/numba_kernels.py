@@ -3,11 +3,11 @@
 Every function is ``@njit(cache=True, error_model="numpy")``: numba compiles it on its first call
 for the argument types it sees (float32 and float64 here) and stores the
 machine code in ``__pycache__``, so later processes load it instead of
-compiling again. The loops take contiguous arrays that the caller has
-already shaped: elementwise kernels see flat 1-D arrays, row kernels see
-2-D ``(rows, n)`` arrays and work along the last axis, where a row is one
-contiguous run of memory, and ``(outer, n, inner)`` kernels reduce the middle
-axis. Sums along a row accumulate in float64 so float32 rows lose no more
+compiling again (once per dtype and number of dims). The loops take
+C-contiguous arrays. Elementwise kernels take any shape and walk it flat;
+row kernels see 2-D ``(rows, n)`` arrays and work along the last axis, where
+a row is one contiguous run of memory; ``(outer, n, inner)`` kernels reduce
+the middle axis. Sums along a row accumulate in float64 so float32 rows lose no more
 precision than numpy's pairwise sums; ``sum_along`` adds in the array's own
 dtype, in numpy's order, so its results are numpy's bit for bit.
 """
@@ -19,45 +19,50 @@ import numpy as np
 
 from numba import njit
 
-# --- the sigmoid map (flat) -------------------------------------------------------------
+# --- the sigmoid map and the fused activation backward kernels (elementwise) ---------------
+# They take C-contiguous arrays of any shape and walk them flat: ``ravel`` of a
+# C-contiguous array is a view, and doing it here instead of in Python saves a
+# reshape call per argument (0.08 us each, a sixth of the kernel on 100 floats).
 
 
 @njit(cache=True, error_model="numpy")
 def sigmoid(a, out):
     """out = 1 / (1 + exp(-a)); where exp(-a) overflows to inf the result is 0, as it should be."""
-    for i in range(a.size):
-        out[i] = 1 / (1 + np.exp(-a[i]))
-
-
-# --- fused activation backward kernels (zip shape, flat) ----------------------------
+    a, o = a.ravel(), out.ravel()
+    for i in range(o.size):
+        o[i] = 1 / (1 + np.exp(-a[i]))
 
 
 @njit(cache=True, error_model="numpy")
 def relu_back(a, d, out):
     """out = d where a > 0 else 0."""
-    for i in range(a.size):
-        out[i] = d[i] if a[i] > 0 else 0
+    a, d, o = a.ravel(), d.ravel(), out.ravel()
+    for i in range(o.size):
+        o[i] = d[i] if a[i] > 0 else 0
 
 
 @njit(cache=True, error_model="numpy")
 def sigmoid_back(s, d, out):
     """out = d * s * (1 - s), s the sigmoid output."""
-    for i in range(s.size):
-        out[i] = d[i] * s[i] * (1 - s[i])
+    s, d, o = s.ravel(), d.ravel(), out.ravel()
+    for i in range(o.size):
+        o[i] = d[i] * s[i] * (1 - s[i])
 
 
 @njit(cache=True, error_model="numpy")
 def tanh_back(t, d, out):
     """out = d * (1 - t * t), t the tanh output."""
-    for i in range(t.size):
-        out[i] = d[i] * (1 - t[i] * t[i])
+    t, d, o = t.ravel(), d.ravel(), out.ravel()
+    for i in range(o.size):
+        o[i] = d[i] * (1 - t[i] * t[i])
 
 
 @njit(cache=True, error_model="numpy")
 def inv_back(a, d, out):
     """out = -d / (a * a), the lecture's Inv backward."""
-    for i in range(a.size):
-        out[i] = -d[i] / (a[i] * a[i])
+    a, d, o = a.ravel(), d.ravel(), out.ravel()
+    for i in range(o.size):
+        o[i] = -d[i] / (a[i] * a[i])
 
 
 # --- softmax family along the last axis (rows) ----------------------------------------
