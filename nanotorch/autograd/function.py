@@ -150,8 +150,10 @@ class _SavedOutput:
     def __init__(self, tensor):
         self.data = tensor._data
         self.backend = tensor._backend
-        share_version(tensor, tensor)
-        self.tensor_ref = tensor._vcell
+        cell = tensor._vcell
+        if cell is None:  # the output's own version cell, made now so later in-place edits tick it
+            cell = tensor._vcell = [0, 0]
+        self.tensor_ref = cell
         self.output_nr = tensor._output_nr
 
     def unpack(self, node):

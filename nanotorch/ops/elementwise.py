@@ -313,8 +313,10 @@ class _FusedBackward:
 
     @classmethod
     def raw_backward(cls, ctx, g):
-        (saved,) = ctx.saved_arrays
-        return getattr(ctx.backend, cls.back.kernel)(saved, g)
+        arrays = ctx._arrays  # ``saved_arrays``' fast case, inlined: this runs for every node
+        if arrays is None or ctx._epoch != _clock[0]:
+            arrays = ctx.saved_arrays
+        return getattr(ctx.backend, cls.back.kernel)(arrays[0], g)
 
 
 # --- map: one input -------------------------------------------------------------
