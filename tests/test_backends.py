@@ -95,6 +95,20 @@ KERNEL_CASES["sum_to_shape"] = [
     ("unchanged", lambda r, t: (_u(r, (3, 4), t), (3, 4))),
     ("to_scalar", lambda r, t: (_u(r, (3, 4), t), ())),
 ]
+KERNEL_CASES["matmul"] = [
+    ("matrices", lambda r, t: (_u(r, (5, 3), t), _u(r, (3, 4), t))),
+    ("outer", lambda r, t: (_u(r, (6, 1), t), _u(r, (1, 7), t))),
+    ("transposed", lambda r, t: (_u(r, (3, 5), t).T, _u(r, (4, 3), t).T)),
+    ("batched_broadcast", lambda r, t: (_u(r, (2, 1, 5, 3), t), _u(r, (4, 3, 2), t))),
+    ("vector", lambda r, t: (_u(r, (3,), t), _u(r, (3, 4), t))),
+]
+KERNEL_CASES["mean"] = [
+    ("all", lambda r, t: (_u(r, (64, 1), t),)),
+    ("middle_keepdims", lambda r, t: (_u(r, (6, 41, 9), t), (1,), None, True)),
+    ("two_dims", lambda r, t: (_u(r, (6, 41, 9), t), (0, 2))),
+    ("to_float64", lambda r, t: (_u(r, (5, 4), t), 1, np.float64)),
+    ("half", lambda r, t: (_u(r, (5, 4), t).astype(np.float16), 0)),
+]
 KERNEL_CASES["spread"] = [
     ("small_copy", lambda r, t: (_u(r, (3, 1), t), (2, 3, 4))),
     ("large_view", lambda r, t: (_u(r, (1, 50), t), (400, 50))),
@@ -174,10 +188,14 @@ KERNEL_CASES["linear"] = [
 KERNEL_CASES["binary_cross_entropy"] = [
     ("probs", lambda r, t: (_u(r, (4, 3), t, 0.01, 0.99), (r.uniform(size=(4, 3)) > 0.5).astype(t))),
     ("saturated", lambda r, t: (np.array([0.0, 1.0, 0.5], dtype=t), np.array([1.0, 0.0, 1.0], dtype=t))),
+    ("soft_targets", lambda r, t: (_u(r, (6, 1), t, 0, 1), _u(r, (6, 1), t, 0, 1))),
+    ("strided", lambda r, t: (_u(r, (3, 4), t, 0.01, 0.99).T, _u(r, (4, 3), t, 0, 1))),
 ]
 KERNEL_CASES["binary_cross_entropy_back"] = [
     ("probs", lambda r, t: (_u(r, (4, 3), t, 0.01, 0.99), (r.uniform(size=(4, 3)) > 0.5).astype(t),
                             _u(r, (4, 3), t))),
+    ("saturated", lambda r, t: (np.array([0.0, 1.0, 0.5], dtype=t), np.array([1.0, 0.0, 1.0], dtype=t),
+                                np.array([1.0, 2.0, 3.0], dtype=t))),
     ("saturated_broadcast_grad", lambda r, t: (np.array([0.0, 1.0, 0.5], dtype=t),
                                                np.array([1.0, 0.0, 1.0], dtype=t),
                                                np.asarray(0.25, dtype=t))),

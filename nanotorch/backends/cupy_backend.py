@@ -1,7 +1,7 @@
 """The cupy backend: tensors on an NVIDIA GPU as CuPy arrays.
 
 The array namespace is ``cupy`` (matmul goes to cuBLAS through
-``cupy.matmul``); the fused kernels are CUDA source, written out below as
+``cupy.dot`` and ``cupy.matmul``); the fused kernels are CUDA source, written out below as
 plain strings so that a test can compile every one of them with ``nvcc``
 on a machine without a GPU:
 

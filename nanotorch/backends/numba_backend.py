@@ -99,18 +99,25 @@ def _rows(a):
     return a.reshape(-1, a.shape[-1])
 
 
+# Below this many elements numpy's reduce beats the loop's dispatch (0.7 against 1.4 us on 16
+# floats); from about 1,000 on the loop wins, by 4.7x on a (64, 50, 50) batch.
+_SUM_LOOP_MIN_SIZE = 1024
+
+
 def _summed_middle_axis(a, axis, dtype, out):
     """The axis of ``sum(a, axis, dtype, out)``, made non-negative, when the compiled loop suits
     the call, else None: one axis with more than one element after it in memory, of a
     C-contiguous float array summed in its own dtype into a new array. The last axis (or
     one followed only by size-1 dims) is a contiguous run that numpy sums pairwise and fast."""
+    if not (type(a) is np.ndarray and a.size >= _SUM_LOOP_MIN_SIZE):  # asked first: small is common
+        return None
     if type(axis) is tuple and len(axis) == 1:
         axis = axis[0]
-    if not (type(axis) is int and type(a) is np.ndarray):
+    if type(axis) is not int:
         return None
     if axis < 0:
         axis += a.ndim
-    if not (0 <= axis < a.ndim - 1 and out is None and a.size and a.dtype.char in _FLOAT_CHARS
+    if not (0 <= axis < a.ndim - 1 and out is None and a.dtype.char in _FLOAT_CHARS
             and a.flags.c_contiguous and (dtype is None or dtype == a.dtype)):
         return None
     return axis if math.prod(a.shape[axis + 1:]) > 1 else None
@@ -177,6 +184,21 @@ class NumbaBackend(NumpyBackend):
             return self._zip(_k().inv_back, a, d)
         return NumpyBackend.inv_back_zip(self, a, d)
 
+    # --- binary cross-entropy: ten numpy passes (and an errstate block) in one loop ---------
+    def binary_cross_entropy(self, p, y):
+        if _flat_pair(p, y):
+            out = np.empty_like(p)
+            _k().binary_cross_entropy(p, y, out)
+            return out
+        return NumpyBackend.binary_cross_entropy(self, p, y)
+
+    def binary_cross_entropy_back(self, p, y, g):
+        if _flat_pair(p, y) and _flat_pair(p, g):
+            out = np.empty_like(g)
+            _k().binary_cross_entropy_back(p, y, g, out)
+            return out
+        return NumpyBackend.binary_cross_entropy_back(self, p, y, g)
+
     # --- softmax family along the last axis ---------------------------------
     def softmax(self, a, axis):
         if _last_axis(a, axis):
@@ -216,11 +238,9 @@ class NumbaBackend(NumpyBackend):
         adds the rows in the same order in one loop: 4.7x as fast on
         ``(64, 50, 50)`` float32, with numpy's float32 rounding.
         """
-        # No size threshold: np.sum takes longer even on 4 elements than numba's dispatch and
-        # these checks, so the loop is never behind (measured in docs/backends.rst).
         at = _summed_middle_axis(a, axis, dtype, out)
-        if at is None:
-            return np.sum(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
+        if at is None:  # np.sum's own reduce, without its Python wrapper (0.9 us)
+            return np.add.reduce(a, axis, dtype, out, keepdims)
         outer, n = math.prod(a.shape[:at]), a.shape[at]
         summed = np.empty(a.shape[:at] + ((1,) if keepdims else ()) + a.shape[at + 1:],
                           dtype=a.dtype)
