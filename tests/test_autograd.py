@@ -90,6 +90,44 @@ def test_shared_subexpression_and_diamond_graph():
     assert np.isclose(x.grad.item(), 3 * (2 * 6 + np.exp(6) + 1))
 
 
+def test_nodes_used_once_run_at_once_and_nodes_used_more_wait_for_every_live_consumer():
+    # The engine runs a node used by one op as soon as its gradient arrives and counts
+    # consumers only for the others; each case below trips one way of getting that wrong.
+    x = nanotorch.tensor([1.0, 2.0], requires_grad=True)
+    calls = []
+    x.register_hook(lambda g: calls.append(g.tolist()))
+    old = (x * 3).sum()
+    old.backward()
+    (x * x + x).sum().backward()  # x's sink is used again while old's graph is alive
+    assert x.grad.tolist() == [6.0, 8.0] and calls == [[3.0, 3.0], [3.0, 5.0]]  # one hook call each
+
+    x.grad = None
+    y = x * 2
+    dead = y.exp()  # a consumer of y that the loss below never reaches
+    (y * 3).sum().backward()
+    assert x.grad.tolist() == [6.0, 6.0]
+    del dead
+
+    x.grad = None
+    y = x * 2
+    first = y.sum()
+    first.backward(retain_graph=True)
+    (y * 3).sum().backward()  # y's node gained a second consumer after the first backward
+    assert x.grad.tolist() == [8.0, 8.0]
+
+    x.grad = None
+    y = x * 2
+    z = y * 5
+    nanotorch.autograd.backward([y, z], [nanotorch.ones(2), nanotorch.ones(2)])  # y is a root and z's input
+    assert x.grad.tolist() == [12.0, 12.0]
+
+    x.grad = None
+    y = x * 2
+    z = y * 5  # another consumer of y, outside the graph of y's own backward
+    y.backward(nanotorch.ones(2))
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
 def test_broadcast_gradient_is_summed_back_to_the_input_shape():
     w = nanotorch.ones(3, requires_grad=True)
     b = nanotorch.ones(1, 1, requires_grad=True)

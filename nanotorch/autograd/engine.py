@@ -1,10 +1,14 @@
 """The backward engine: walks the tape from the outputs back to the leaves.
 
-No recursion: a first pass counts, for every node reachable from the roots,
-how many consumers will send it a gradient; a second pass runs a node as
-soon as all of them have (a ready stack), so a 100,000-op chain needs no
-deeper Python stack than a 3-op one. Gradients flowing into a broadcast
-input are summed back to that input's shape here, in one place.
+A node may run once its gradient is whole: every consumer that can still
+send it one has done so. For a node that only one op ever used (the tape
+counts the edges into each node, ``Node._uses``) that is the moment its
+gradient arrives, so chains and trees of ops run without any bookkeeping.
+Nodes used several times wait; when nothing else can run, one pass counts,
+for each waiting node, the consumers still to come, and the rest of the
+graph runs as those counts reach zero. No recursion: a 100,000-op chain
+needs no deeper Python stack than a 3-op one. Gradients flowing into a
+broadcast input are summed back to that input's shape here, in one place.
 
 Two modes share the loop. With ``create_graph=True`` the gradients are
 tensors and every backward is recorded, so it can be differentiated again.
@@ -25,6 +29,7 @@ __all__ = ["run_backward"]
 
 
 def _count_dependencies(roots):
+    """For every node reachable from ``roots``, the number of edges into it from that part of the graph."""
     deps = {}
     stack = list(roots)
     for node in roots:
@@ -74,25 +79,36 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
     edges are stored in it instead of accumulating into leaves' ``.grad``:
     that is ``autograd.grad``.
     """
-    nodes = [node for node, _ in roots]
-    deps = _count_dependencies(nodes)
     check = anomaly.state.enabled and anomaly.state.check_nan
     raw = not (create_graph or check or _function._profiler is not None)
     buffers = {}
     for (node, nr), g in zip(roots, grads):
         _accumulate(buffers, node, nr, g._data if raw else g)
-    ready = [n for n in dict.fromkeys(nodes) if deps[n] == 0]
-    # A node whose last gradient was just computed runs next, handed over
-    # directly: in a chain of ops, no buffer and no ready stack are touched.
+    # Two ways to know that a node has its whole gradient. A node only one op
+    # ever used (``_uses == 1``) has it when that gradient arrives, and runs at
+    # once; so does a single root. Other nodes wait in ``buffers`` until
+    # nothing else can run; then ``deps`` counts, for each, the consumers that
+    # can still send it something, and the rest of the graph runs as those
+    # counts reach zero. A chain or a tree of ops never needs the count.
+    deps = None if len(buffers) == 1 else _count_dependencies(list(buffers))
+    ready = [n for n in buffers if deps is None or deps[n] == 0]
+    # A node that can run next is handed over directly: in a chain of ops, no
+    # buffer and no ready stack are touched.
     handed = None
     with set_grad_enabled(create_graph):
-        while handed is not None or ready:
+        while True:
             if handed is not None:
                 node, grad = handed
                 handed = None
-            else:
+            elif ready:
                 node = ready.pop()
                 grad = buffers.pop(node, None)
+            elif buffers and deps is None:  # only nodes used several times are left: count
+                deps = _count_dependencies(list(buffers))
+                ready = [n for n in buffers if deps[n] == 0]
+                continue
+            else:
+                break
             if node._plain and capture is None and grad is not None:
                 out = node.raw_backward(node, grad) if raw else check_count(node, node.backward(node, grad))
                 if type(out) is not tuple:
@@ -111,10 +127,14 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
                 if edge is None:
                     continue
                 nxt, nr, shape, dtype = edge
-                left = deps[nxt] - 1
-                deps[nxt] = left
+                if deps is None:
+                    whole = nxt._uses == 1
+                else:
+                    left = deps[nxt] - 1
+                    deps[nxt] = left
+                    whole = not left
                 if g is None:  # no gradient along this edge, but one consumer fewer to wait for
-                    if not left:
+                    if whole and deps is not None:
                         ready.append(nxt)
                     continue
                 data = g if raw else g._data
@@ -126,13 +146,13 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
                     old = buffers.pop(nxt, None) if buffers else None
                     if old is not None:
                         g = old + g
-                    if not left and handed is None:
+                    if whole and handed is None:
                         handed = nxt, g
                         continue
                     buffers[nxt] = g
                 else:
                     _accumulate(buffers, nxt, nr, g)
-                if not left:
+                if whole:
                     ready.append(nxt)
 
 

@@ -79,6 +79,8 @@ class Node:
     _pre_hooks = None  # {output_nr: [hook, ...]}
     _trace = None  # forward stack, recorded in anomaly mode
     _num_outputs = 1
+    # Edges ever made to this node; with one, its gradient is whole when it arrives (see engine).
+    _uses = 0
     # One output and no hooks: the engine runs such a node on its fast path.
     # A hook, a second output or being a leaf's sink turns it off.
     _plain = True
@@ -583,6 +585,7 @@ def _edge(a):
     fn = a.grad_fn
     if fn is None:
         fn = leaf_accumulator(a)
+    fn._uses += 1
     data = a._data
     return (fn, a._output_nr, data.shape, data.dtype)
 
@@ -590,12 +593,7 @@ def _edge(a):
 def _record(ctx, args, outputs):
     """Attach ``ctx`` as the grad_fn of ``outputs`` and link it to the inputs' nodes."""
     if len(args) == 1:  # the common case, unrolled: the caller knows it requires grad
-        a = args[0]
-        fn = a.grad_fn
-        if fn is None:
-            fn = leaf_accumulator(a)
-        data = a._data
-        ctx.next_functions = ((fn, a._output_nr, data.shape, data.dtype),)
+        ctx.next_functions = (_edge(args[0]),)
         ctx.needs_input_grad = (True,)
     else:
         edges = []
