@@ -23,6 +23,7 @@ array([0., 5.])
 """
 from __future__ import annotations
 
+import functools
 import importlib.util
 import math
 
@@ -36,16 +37,6 @@ _FLOAT_CHARS = "fd"  # float32, float64: the dtypes the loops are compiled for
 # columns numpy is already ahead); on classifier logits (10 classes) the single
 # pass wins. Measured in docs/backends.rst.
 _NARROW = 16
-_kernels = None
-
-
-def _k():
-    """The ``numba_kernels`` module, imported on first use so ``import nanotorch`` stays fast."""
-    global _kernels
-    if _kernels is None:
-        from . import numba_kernels
-        _kernels = numba_kernels
-    return _kernels
 
 
 def _flat_pair(a, d):
@@ -139,6 +130,13 @@ class NumbaBackend(NumpyBackend):
             raise ModuleNotFoundError("numba", name="numba")
         super().__init__(np)
 
+    @functools.cached_property
+    def _loops(self):
+        """The ``numba_kernels`` module, imported on first use so ``import nanotorch`` stays fast
+        (after that, a plain attribute of the backend)."""
+        from . import numba_kernels
+        return numba_kernels
+
     # --- sigmoid ----------------------------------------------------------------
     def sigmoid_map(self, a):
         """One compiled pass on small arrays, numpy's five SIMD passes on large ones.
@@ -151,7 +149,7 @@ class NumbaBackend(NumpyBackend):
         if (type(a) is np.ndarray and a.size < _SIGMOID_LOOP_MAX_SIZE
                 and a.dtype.char in _FLOAT_CHARS and a.flags.c_contiguous):
             out = np.empty_like(a)
-            _k().sigmoid(a, out)
+            self._loops.sigmoid(a, out)
             return out
         return NumpyBackend.sigmoid_map(self, a)
 
@@ -166,36 +164,36 @@ class NumbaBackend(NumpyBackend):
 
     def relu_back_zip(self, a, d):
         if _flat_pair(a, d):
-            return self._zip(_k().relu_back, a, d)
+            return self._zip(self._loops.relu_back, a, d)
         return NumpyBackend.relu_back_zip(self, a, d)
 
     def sigmoid_back_zip(self, out, d):
         if _flat_pair(out, d):
-            return self._zip(_k().sigmoid_back, out, d)
+            return self._zip(self._loops.sigmoid_back, out, d)
         return NumpyBackend.sigmoid_back_zip(self, out, d)
 
     def tanh_back_zip(self, out, d):
         if _flat_pair(out, d):
-            return self._zip(_k().tanh_back, out, d)
+            return self._zip(self._loops.tanh_back, out, d)
         return NumpyBackend.tanh_back_zip(self, out, d)
 
     def inv_back_zip(self, a, d):
         if _flat_pair(a, d):
-            return self._zip(_k().inv_back, a, d)
+            return self._zip(self._loops.inv_back, a, d)
         return NumpyBackend.inv_back_zip(self, a, d)
 
     # --- binary cross-entropy: ten numpy passes (and an errstate block) in one loop ---------
     def binary_cross_entropy(self, p, y):
         if _flat_pair(p, y):
             out = np.empty_like(p)
-            _k().binary_cross_entropy(p, y, out)
+            self._loops.binary_cross_entropy(p, y, out)
             return out
         return NumpyBackend.binary_cross_entropy(self, p, y)
 
     def binary_cross_entropy_back(self, p, y, g):
         if _flat_pair(p, y) and _flat_pair(p, g):
             out = np.empty_like(g)
-            _k().binary_cross_entropy_back(p, y, g, out)
+            self._loops.binary_cross_entropy_back(p, y, g, out)
             return out
         return NumpyBackend.binary_cross_entropy_back(self, p, y, g)
 
@@ -203,28 +201,28 @@ class NumbaBackend(NumpyBackend):
     def softmax(self, a, axis):
         if _last_axis(a, axis):
             out = np.empty_like(a)
-            _k().softmax_rows(_rows(a), _rows(out))
+            self._loops.softmax_rows(_rows(a), _rows(out))
             return out
         return super().softmax(a, axis)
 
     def log_softmax(self, a, axis):
         if _last_axis(a, axis):
             out = np.empty_like(a)
-            _k().log_softmax_rows(_rows(a), _rows(out))
+            self._loops.log_softmax_rows(_rows(a), _rows(out))
             return out
         return super().log_softmax(a, axis)
 
     def logsumexp(self, a, axis, keepdims=False):
         if _last_axis(a, axis):
             out = np.empty(a.shape[:-1] + ((1,) if keepdims else ()), dtype=a.dtype)
-            _k().logsumexp_rows(_rows(a), out.reshape(-1))
+            self._loops.logsumexp_rows(_rows(a), out.reshape(-1))
             return out
         return super().logsumexp(a, axis, keepdims)
 
     def softmax_back(self, out, g, axis):
         if _flat_pair(out, g) and _last_axis(out, axis):
             grad = np.empty_like(g)
-            _k().softmax_back_rows(_rows(out), _rows(g), _rows(grad))
+            self._loops.softmax_back_rows(_rows(out), _rows(g), _rows(grad))
             return grad
         return super().softmax_back(out, g, axis)
 
@@ -244,7 +242,7 @@ class NumbaBackend(NumpyBackend):
         outer, n = math.prod(a.shape[:at]), a.shape[at]
         summed = np.empty(a.shape[:at] + ((1,) if keepdims else ()) + a.shape[at + 1:],
                           dtype=a.dtype)
-        _k().sum_along(a.reshape(outer, n, -1), summed.reshape(outer, -1))
+        self._loops.sum_along(a.reshape(outer, n, -1), summed.reshape(outer, -1))
         return summed
 
     # --- embedding backward -------------------------------------------------
@@ -257,7 +255,7 @@ class NumbaBackend(NumpyBackend):
         width = int(np.prod(tail, dtype=np.int64))
         rows = np.ascontiguousarray(values).reshape(flat.shape[0], width)
         out = np.zeros((num_rows, width), dtype=values.dtype)
-        bad = _k().index_add_rows(out, flat, rows)
+        bad = self._loops.index_add_rows(out, flat, rows)
         if bad >= 0:
             raise IndexError(f"index {int(flat[bad])} is out of bounds for dimension 0 with size {num_rows}")
         return out.reshape((num_rows,) + tail)
@@ -271,9 +269,9 @@ class NumbaBackend(NumpyBackend):
         out = np.empty((planes.shape[0], *out_size), dtype=x.dtype)
         index = np.empty(out.shape, dtype=np.int64)
         if len(kernel) == 1:
-            _k().max_pool1d(planes, kernel[0], stride[0], padding[0], dilation[0], out, index)
+            self._loops.max_pool1d(planes, kernel[0], stride[0], padding[0], dilation[0], out, index)
         else:
-            _k().max_pool2d(planes, *kernel, *stride, *padding, *dilation, out, index)
+            self._loops.max_pool2d(planes, *kernel, *stride, *padding, *dilation, out, index)
         shape = (*x.shape[:2], *out_size)
         return out.reshape(shape), index.reshape(shape)
 
@@ -294,10 +292,10 @@ class NumbaBackend(NumpyBackend):
         values = np.empty((outer, inner), dtype=a.dtype)
         index = np.empty((outer, inner), dtype=np.int64)
         if inner == 1:
-            _k().extreme_rows(mem.reshape(outer, n), largest, values.reshape(-1),
+            self._loops.extreme_rows(mem.reshape(outer, n), largest, values.reshape(-1),
                               index.reshape(-1))
         else:
-            _k().extreme_along(mem.reshape(outer, n, inner), largest, values, index)
+            self._loops.extreme_along(mem.reshape(outer, n, inner), largest, values, index)
         kept = [d for d in order if d != axis]
         shape = mem.shape[:at] + mem.shape[at + 1:]
         back = sorted(range(len(kept)), key=kept.__getitem__)
@@ -309,7 +307,7 @@ class NumbaBackend(NumpyBackend):
             return super().max_pool_back(g, indices, input_shape)
         rows = math.prod(input_shape[:2])
         out = np.zeros((rows, math.prod(input_shape[2:])), dtype=g.dtype)
-        _k().max_pool_back(np.ascontiguousarray(g).reshape(rows, -1),
+        self._loops.max_pool_back(np.ascontiguousarray(g).reshape(rows, -1),
                            np.ascontiguousarray(indices, dtype=np.int64).reshape(rows, -1), out)
         return out.reshape(input_shape)
 
@@ -318,7 +316,7 @@ class NumbaBackend(NumpyBackend):
         if not (type(cols) is np.ndarray and cols.dtype.char in _FLOAT_CHARS and len(kernel) == 1):
             return super().col2im(cols, input_shape, kernel, stride, padding, dilation, out_size)
         out = np.zeros(input_shape, dtype=cols.dtype)
-        _k().col2im1d(np.ascontiguousarray(cols), input_shape[1], kernel[0], stride[0], padding[0],
+        self._loops.col2im1d(np.ascontiguousarray(cols), input_shape[1], kernel[0], stride[0], padding[0],
                       dilation[0], out)
         return out
 
@@ -333,7 +331,7 @@ class NumbaBackend(NumpyBackend):
                                     nesterov, weight_decay, maximize, first_step)
         c = np.array((lr, momentum, 1 - dampening, weight_decay), dtype=param.dtype)
         unused = _UNUSED[param.dtype.char]
-        _k().sgd_step(param, grad, unused if buf is None else buf, c, bool(nesterov),
+        self._loops.sgd_step(param, grad, unused if buf is None else buf, c, bool(nesterov),
                       bool(maximize), bool(first_step), use_momentum)
 
     def adam_step(self, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, lr, beta1,
@@ -347,7 +345,7 @@ class NumbaBackend(NumpyBackend):
         c = np.array((-lr / (1 - beta1 ** step), math.sqrt(1 - beta2 ** step), beta2, 1 - beta2,
                       w, 1 - w, eps, weight_decay, 1 - lr * weight_decay), dtype=param.dtype)
         unused = _UNUSED[param.dtype.char]
-        _k().adam_step(param, grad, exp_avg, exp_avg_sq, unused if max_sq is None else max_sq, c,
+        self._loops.adam_step(param, grad, exp_avg, exp_avg_sq, unused if max_sq is None else max_sq, c,
                        w < 0.5, bool(amsgrad), bool(maximize), bool(decoupled))
 
     def rmsprop_step(self, param, grad, square_avg, grad_avg, momentum_buffer, lr, alpha, eps,
@@ -362,6 +360,6 @@ class NumbaBackend(NumpyBackend):
         c = np.array((-lr, alpha, 1 - alpha, w, 1 - w, eps, weight_decay, momentum),
                      dtype=param.dtype)
         unused = _UNUSED[param.dtype.char]
-        _k().rmsprop_step(param, grad, square_avg, unused if gavg is None else gavg,
+        self._loops.rmsprop_step(param, grad, square_avg, unused if gavg is None else gavg,
                           unused if buf is None else buf, c, w < 0.5, bool(centered),
                           bool(maximize), use_momentum)
