@@ -170,6 +170,9 @@ def measure(impls, repeat=5, block_s=0.25, warmup_s=0.1, min_warmup_steps=3):
     per_step = {}
     for name in names:
         impl = impls[name]
+        # The first call may import and compile (numba loads its kernels here): it
+        # must not count towards the step time that sizes the blocks.
+        impl.finish(impl.step())
         t0 = time.perf_counter()
         steps = 0
         while steps < min_warmup_steps or time.perf_counter() - t0 < warmup_s:
