@@ -2,10 +2,11 @@
 
     .venv/bin/python docs/backend_kernels_bench.py
 
-Sizes are the ones the benchmark workloads produce (the large MLP's
-512x1024 activations and 512x10 logits, a sentiment batch's 64x40 tokens of
-50-d embeddings, the conv
-sentiment model's 64x50x50 input, an image batch of 32x16x28x28). One thread, best of several blocks, after a warm-up call
+Sizes are the ones the benchmark workloads produce (the op chain's 10x10
+tensors, the lecture network's 50x10 activations, the large MLP's 512x1024
+activations and 512x10 logits, a sentiment batch's 64x40 tokens of 50-d
+embeddings and its 64 probabilities, the conv sentiment model's 64x50x50
+input, an image batch of 32x16x28x28). One thread, best of several blocks, after a warm-up call
 that also loads numba's compiled code from its cache.
 """
 import time
@@ -55,14 +56,23 @@ def cases():
     pool_g = rng.standard_normal(pool_idx.shape).astype(f32)
     cols = rng.standard_normal((64, 150, 48)).astype(f32)
     cols2 = rng.standard_normal((32, 16 * 9, 26 * 26)).astype(f32)
+    probs = rng.uniform(0.01, 0.99, (64, 1)).astype(f32)
+    labels = (rng.uniform(size=(64, 1)) > 0.5).astype(f32)
+    loss_g = np.full((64, 1), 1 / 64, dtype=f32)
     return [
+        ("sigmoid_map", "10x10 (op chain)", (small[:10],)),
+        ("sigmoid_map", "512x1024", (act,)),
         ("relu_back_zip", "512x1024", (act, grad)),
-        ("relu_back_zip", "50x10", (small, small_g)),
+        ("relu_back_zip", "50x10 (lecture network)", (small, small_g)),
         ("sigmoid_back_zip", "512x1024", (s, grad)),
         ("tanh_back_zip", "512x1024", (np.tanh(act), grad)),
+        ("tanh_back_zip", "50x10", (np.tanh(small), small_g)),
         ("inv_back_zip", "512x1024", (act, grad)),
+        ("binary_cross_entropy", "64x1 (sentiment batch)", (probs, labels)),
+        ("binary_cross_entropy_back", "64x1", (probs, labels, loss_g)),
         ("sum", "64x50x50, dim 1", (rng.standard_normal((64, 50, 50)).astype(f32), (1,))),
         ("sum", "8x8x8, dim 1", (rng.standard_normal((8, 8, 8)).astype(f32), (1,))),
+        ("sum", "50x10, dim 0 (a bias gradient)", (small, (0,))),
         ("softmax", "512x10, dim -1", (logits, -1)),
         ("softmax", "64x1000, dim -1", (wide, -1)),
         ("log_softmax", "512x10, dim -1", (logits, -1)),
@@ -82,7 +92,7 @@ def cases():
 
 def main():
     ref, fast = get_backend("numpy"), get_backend("numba")
-    print(f"{'kernel':18} {'shape':32} {'numpy us':>10} {'numba us':>10} {'speedup':>8}")
+    print(f"{'kernel':26} {'shape':32} {'numpy us':>10} {'numba us':>10} {'speedup':>8}")
     for name, label, args in cases():
         got, want = getattr(fast, name)(*args), getattr(ref, name)(*args)
         for g, w in zip(got if isinstance(got, tuple) else (got,),
@@ -90,7 +100,7 @@ def main():
             np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-5)
         t_ref = best_us(getattr(ref, name), *args)
         t_fast = best_us(getattr(fast, name), *args)
-        print(f"{name:18} {label:32} {t_ref:10.1f} {t_fast:10.1f} {t_ref / t_fast:7.1f}x")
+        print(f"{name:26} {label:32} {t_ref:10.1f} {t_fast:10.1f} {t_ref / t_fast:7.1f}x")
 
 
 if __name__ == "__main__":

@@ -200,7 +200,9 @@ fig.tight_layout()
 # is larger), the per-op cost levels off: the backward engine walks the tape
 # without recursion, and each op pays the same few microseconds. Where they
 # go: creating the output tensor and its tape entry, and in backward the
-# engine's bookkeeping; the gradients themselves flow as raw arrays, never
+# engine's bookkeeping (kept small: a node that one op used runs the moment
+# its gradient arrives, and only nodes used several times wait for a count
+# of their consumers); the gradients themselves flow as raw arrays, never
 # wrapped in tensors, unless ``create_graph=True`` asks for a differentiable
 # backward (see :doc:`t2_autodiff_on_tensors`). On
 # small tensors that cost is the whole bill, so the ratio to numpy is large;

@@ -2,11 +2,12 @@
 
 It subclasses :class:`NumpyBackend` and overrides only the kernels where a
 single fused loop beats numpy's chain of temporaries (measured, see
-``docs/backends.rst``): the activation backward zips, softmax, log-softmax and
-softmax's backward along a narrow last axis, logsumexp along the last axis,
-the sum over one middle axis, the embedding scatter-add, max pooling (1-d
-and 2-d) and its backward, and the 1-d convolution's col2im. Matmul stays on
-numpy's BLAS; im2col stays a numpy strided view.
+``docs/backends.rst``): the sigmoid map on small arrays, the activation
+backward zips, binary cross-entropy and its backward, softmax, log-softmax
+and softmax's backward along a narrow last axis, logsumexp along the last
+axis, the sum over one middle axis, the embedding scatter-add, max pooling
+(1-d and 2-d) and its backward, and the 1-d convolution's col2im. Matmul
+stays on numpy's BLAS; im2col stays a numpy strided view.
 
 Each override takes the compiled path only for what the loops are written
 for (float32/float64, C-contiguous, the last axis, equal shapes) and hands
