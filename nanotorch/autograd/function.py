@@ -504,17 +504,23 @@ class BuiltinFunction(Function):
         out = _fresh_tensor(data, backend)
         if not _grad_state.enabled:
             return out
-        needs_a = a._requires_grad
-        if len(arrays) == 1:
-            if not needs_a:
+        if b is None or type(b) is not _Tensor or not b._requires_grad:  # only ``a`` may need one
+            if not a._requires_grad:
                 return out
-            edges, needs, args = (_edge(a),), (True,), (a,)
+            # _edge(a), inlined: one call less on almost every op (2.5% of the op chain)
+            fn = a.grad_fn
+            if fn is None:
+                fn = leaf_accumulator(a)
+            fn._uses += 1
+            x = arrays[0]
+            edge = (fn, a._output_nr, x.shape, x.dtype)
+            if b is None:
+                edges, needs, args = (edge,), (True,), (a,)
+            else:
+                edges, needs, args = (edge, None), (True, False), (a, b)
         else:
-            needs_b = type(b) is _Tensor and b._requires_grad
-            if not (needs_a or needs_b):
-                return out
-            edges = (_edge(a) if needs_a else None, _edge(b) if needs_b else None)
-            needs, args = (needs_a, needs_b), (a, b)
+            edges = (_edge(a) if a._requires_grad else None, _edge(b))
+            needs, args = (a._requires_grad, True), (a, b)
         ctx = _new(cls)
         if cls.saves_output:
             ctx._saved, ctx._arrays = (_SavedOutput(out),), (data,)
