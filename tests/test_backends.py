@@ -88,6 +88,8 @@ for _name in ("inv_back_zip", "relu_back_zip", "sigmoid_back_zip", "tanh_back_zi
         ("strided", lambda r, t: (_away0(r, (5, 4), t).T, _u(r, (4, 5), t))),
         ("empty", lambda r, t: (_u(r, (0, 3), t), _u(r, (0, 3), t))),
     ]
+KERNEL_CASES["relu_back_zip"].append(  # torch zeroes where a <= 0 only: NaN lets d through
+    ("nan", lambda r, t: (np.array([[np.nan, -1.0], [0.0, 2.0]], dtype=t), _u(r, (2, 2), t))))
 KERNEL_CASES["sum_reduce"] = [("dim1", lambda r, t: (_u(r, (3, 4), t), 1))]
 KERNEL_CASES["scalar"] = [("float", lambda r, t: (1.5, np.dtype(t))), ("int", lambda r, t: (-2, np.dtype(t)))]
 KERNEL_CASES["sum_to_shape"] = [

@@ -86,6 +86,14 @@ def test_neg_of_bool_raises_like_torch():
         -nanotorch.tensor([True, False])
 
 
+def test_relu_passes_the_gradient_through_nan_like_torch():
+    # torch's threshold_backward zeroes where the input is <= 0; NaN is not, so its gradient
+    # passes (every backend's relu_back_zip is held to this in test_backends.py)
+    x = nanotorch.tensor([float("nan"), 1.0, -1.0, 0.0], requires_grad=True)
+    x.relu().sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0, 0.0, 0.0]
+
+
 # --- zip: two inputs, broadcasting -------------------------------------------------------
 BINARY = {
     "add": (lambda a, b: a + b, np.add, (-2, 2), (-2, 2)),

@@ -31,7 +31,7 @@ ELEMENTWISE_SOURCES = {
     "sigmoid": ("T a", "T out",
                 "const T e = exp(-fabs(a)); "
                 "out = a >= (T)0 ? (T)1 / ((T)1 + e) : e / ((T)1 + e)"),
-    "relu_back": ("T a, T d", "T out", "out = a > (T)0 ? d : (T)0"),
+    "relu_back": ("T a, T d", "T out", "out = a <= (T)0 ? (T)0 : d"),
     "sigmoid_back": ("T s, T d", "T out", "out = d * s * ((T)1 - s)"),
     "tanh_back": ("T t, T d", "T out", "out = d * ((T)1 - t * t)"),
     "inv_back": ("T a, T d", "T out", "out = -d / (a * a)"),

@@ -35,10 +35,10 @@ def sigmoid(a, out):
 
 @njit(cache=True, error_model="numpy")
 def relu_back(a, d, out):
-    """out = d where a > 0 else 0."""
+    """out = 0 where a <= 0, else d (so a NaN in a lets d through, as in torch)."""
     a, d, o = a.ravel(), d.ravel(), out.ravel()
     for i in range(o.size):
-        o[i] = d[i] if a[i] > 0 else 0
+        o[i] = 0 if a[i] <= 0 else d[i]
 
 
 @njit(cache=True, error_model="numpy")
