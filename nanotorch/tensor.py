@@ -21,9 +21,11 @@ from ._tensor_math import MathMethods
 from ._tensor_reduce import ReductionMethods
 from ._tensor_shape import ShapeMethods
 from ._tensor_str import tensor_repr
+from .autograd import backward as _autograd_backward
 from .autograd.function import _bind_tensor, leaf_accumulator, share_version
 from .autograd.grad_mode import state as _grad_state
 from .backends import backend_for_device
+from .ops._util import normalize_dim
 
 __all__ = ["Tensor", "Size"]
 
@@ -156,7 +158,6 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
         """
         if dim is None:
             return Size(self._data.shape)
-        from .ops._util import normalize_dim
         return self._data.shape[normalize_dim(dim, self._data.ndim)]
 
     def dim(self):
@@ -528,8 +529,7 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
         >>> x.grad
         tensor([2., 4.])
         """
-        from .autograd import backward as _backward
-        _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd_backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     # --- conversion ----------------------------------------------------------
     def item(self):

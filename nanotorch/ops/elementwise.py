@@ -587,7 +587,7 @@ class Clamp(Op):
 
     @staticmethod
     def forward(ctx, a, lo, hi):
-        from ..tensor import Tensor
+        Tensor = _fn._Tensor
         x = a._data
         backend = a._backend
         lo_raw = lo._data if isinstance(lo, Tensor) else lo
