@@ -10,6 +10,7 @@ The computing methods live in four mixins, one room each: ``_tensor_math.py``
 """
 from __future__ import annotations
 
+import warnings
 import weakref
 
 import numpy as np
@@ -81,6 +82,13 @@ class _Kernels:
         return call
 
 
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
+    "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead.")
+
+
 class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
     """A multi-dimensional array with autograd, like ``torch.Tensor``.
 
@@ -95,7 +103,7 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
     tensor([[2., 4.]])
     """
 
-    __slots__ = ("_data", "_backend", "_requires_grad", "grad", "grad_fn", "_output_nr",
+    __slots__ = ("_data", "_backend", "_requires_grad", "_grad", "grad_fn", "_output_nr",
                  "_vcell", "_accumulator", "_hooks", "_retains_grad", "__weakref__")
     __array_priority__ = 1000  # numpy defers to our reflected operators
 
@@ -111,7 +119,7 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
         self._data = data
         self._backend = backend
         self._requires_grad = False
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self._output_nr = 0
         self._vcell = None
@@ -365,6 +373,27 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
         """
         self.requires_grad = requires_grad
         return self
+
+    @property
+    def grad(self):
+        """The gradient accumulated by ``backward``: a tensor shaped like this one, or None.
+
+        Only leaves get one (and non-leaves that called :meth:`retain_grad`);
+        reading it on any other non-leaf warns, as in torch, since it stays None.
+
+        >>> import nanotorch
+        >>> x = nanotorch.tensor([1.0, 2.0], requires_grad=True)
+        >>> (x * x).sum().backward()
+        >>> x.grad
+        tensor([2., 4.])
+        """
+        if self._grad is None and self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        self._grad = value
 
     @property
     def is_leaf(self):
@@ -660,8 +689,8 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
         out = type(self).__new__(type(self))
         Tensor._adopt(out, self._backend.xp.array(self._data, copy=True), self._backend)
         out._requires_grad = self._requires_grad
-        if self.grad is not None:
-            out.grad = self.grad.__deepcopy__(memo)
+        if self._grad is not None:
+            out._grad = self._grad.__deepcopy__(memo)
         for key, value in getattr(self, "__dict__", {}).items():
             out.__dict__[key] = value
         memo[id(self)] = out

@@ -224,14 +224,15 @@ def _accumulate_leaf_array(leaf, grad):
     backend = leaf._backend
     if leaf._hooks:
         grad = _run_hooks(leaf._hooks, _function._Tensor._wrap_raw(grad, backend))._data
-    if leaf.grad is None:
+    old = leaf._grad
+    if old is None:
         # A fresh, writable copy: the incoming gradient may be a broadcast view
         # or shared with another leaf, and optimizers update .grad in place.
-        leaf.grad = _function._Tensor._wrap(backend.xp.array(grad, copy=True), backend)
-    elif leaf.grad._requires_grad:
-        leaf.grad = leaf.grad + _function._Tensor._wrap_raw(grad, backend)
+        leaf._grad = _function._Tensor._wrap(backend.xp.array(grad, copy=True), backend)
+    elif old._requires_grad:
+        leaf._grad = old + _function._Tensor._wrap_raw(grad, backend)
     else:
-        backend.add(leaf.grad._data, grad, out=leaf.grad._data)
+        backend.add(old._data, grad, out=old._data)
 
 
 def _accumulate_leaf(leaf, grad, create_graph):
@@ -241,4 +242,4 @@ def _accumulate_leaf(leaf, grad, create_graph):
         return
     if leaf._hooks:
         grad = _run_hooks(leaf._hooks, grad)
-    leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+    leaf._grad = grad if leaf._grad is None else leaf._grad + grad

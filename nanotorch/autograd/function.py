@@ -547,7 +547,7 @@ def _fresh_tensor(data, backend):
     out._data = data
     out._backend = backend
     out._requires_grad = False
-    out.grad = None
+    out._grad = None
     out.grad_fn = None
     out._output_nr = 0
     out._vcell = None
