@@ -42,6 +42,8 @@ DOCUMENTED_MODULES = [
     "nanotorch.nn",
     "nanotorch.nn.functional",
     "nanotorch.nn.init",
+    "nanotorch.nn.utils",
+    "nanotorch.nn.utils.clip_grad",
     "nanotorch.nn.utils.rnn",
     "nanotorch.optim",
     "nanotorch.optim.lr_scheduler",
