@@ -24,6 +24,7 @@ METHOD_FUNCTIONS = (
     "less", "less_equal", "not_equal", "equal", "allclose", "isclose", "isnan", "isinf",
     "isfinite", "sum", "nansum", "mean", "prod", "amax", "amin", "max", "min", "argmax", "argmin",
     "var", "std", "norm", "logsumexp", "softmax", "log_softmax", "cumsum", "all", "any",
+    "sort", "argsort", "topk",
     "count_nonzero", "reshape", "permute", "transpose", "swapaxes", "swapdims", "t", "squeeze",
     "unsqueeze", "flatten", "unflatten", "broadcast_to", "tile", "flip", "fliplr", "flipud",
     "narrow", "split", "chunk", "unbind", "select", "movedim", "moveaxis", "gather",

@@ -192,6 +192,58 @@ class ReductionMethods:
         """
         return R.argextreme(self, dim, keepdim, "argmin")
 
+    def argsort(self, dim=-1, descending=False, stable=False):
+        """The int64 indices that sort the tensor along ``dim``: ``(*)`` -> ``(*)``.
+
+        The sort is always stable (equal values keep their order), and NaN
+        counts as the largest value, as in torch; ``stable`` is accepted for
+        torch compatibility.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([[3.0, 1.0, 2.0]]).argsort(descending=True)
+        tensor([[0, 2, 1]])
+        """
+        d = normalize_dim(dim, self._data.ndim)
+        if not self._data.ndim:
+            return wrap(self._backend.xp.zeros((), dtype="int64"), self._backend)
+        return wrap(self._backend.sort_order(self._data, d, bool(descending)), self._backend)
+
+    def sort(self, dim=-1, descending=False, stable=False):
+        """The sorted values along ``dim`` and where they came from: ``(values, indices)``.
+
+        ``(*)`` -> a named tuple of two ``(*)`` tensors, ``indices`` int64, in
+        :meth:`argsort`'s order. The gradient of ``values`` flows back to the
+        elements they came from.
+
+        >>> import nanotorch
+        >>> values, indices = nanotorch.tensor([3.0, 1.0, 2.0]).sort()
+        >>> values, indices
+        (tensor([1., 2., 3.]), tensor([1, 2, 0]))
+        """
+        indices = self.argsort(dim, descending, stable)
+        if not self._data.ndim:
+            return values_indices(self * 1, indices)
+        return values_indices(self.gather(dim, indices), indices)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        """The ``k`` largest (or, with ``largest=False``, smallest) elements along ``dim``.
+
+        ``(..., n, ...)`` -> a named tuple ``(values, indices)`` of
+        ``(..., k, ...)`` tensors, in sorted order, ties broken by position.
+        ``k`` larger than the dim raises RuntimeError, as in torch.
+
+        >>> import nanotorch
+        >>> nanotorch.tensor([1.0, 4.0, 2.0, 4.0]).topk(2)
+        values_indices(values=tensor([4., 4.]), indices=tensor([1, 3]))
+        """
+        d = normalize_dim(dim, self._data.ndim)
+        size = self._data.shape[d] if self._data.ndim else 1
+        if not 0 <= k <= size:
+            raise RuntimeError(f"selected index k out of range (k={k}, size of dim {dim} is {size})")
+        indices = self.argsort(d, descending=largest).narrow(d, 0, k) if self._data.ndim else \
+            self.argsort()
+        return values_indices(self.gather(d, indices) if self._data.ndim else self * 1, indices)
+
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
         """The variance over ``dim``: ``sum((x - mean)**2) / (N - correction)``.
 

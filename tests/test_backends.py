@@ -122,6 +122,12 @@ KERNEL_CASES["masked_fill"] = [
     ("full", lambda r, t: (_u(r, (4, 3), t), r.random((4, 3)) > 0.5, 0.0)),
     ("scalar_mask", lambda r, t: (_u(r, (2, 3), t), np.asarray(True), 1.0)),
 ]
+KERNEL_CASES["sort_order"] = [
+    ("ties_ascending", lambda r, t: (np.array([[3, 1, 3, 2], [0, 5, 5, -1]], dtype=t), 1, False)),
+    ("ties_descending", lambda r, t: (np.array([[3, 1, 3, 2], [0, 5, 5, -1]], dtype=t), 1, True)),
+    ("nan_descending", lambda r, t: (np.array([2, np.nan, 1, np.nan], dtype=t), 0, True)),
+    ("first_dim", lambda r, t: (_u(r, (6, 4), t), 0, True)),
+]
 KERNEL_CASES["extreme_along"] = [
     ("middle_max", lambda r, t: (_u(r, (4, 7, 5), t), 1, True)),
     ("last_min", lambda r, t: (_u(r, (4, 7), t), 1, False)),

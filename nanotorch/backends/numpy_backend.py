@@ -206,6 +206,24 @@ class NumpyBackend:
         return out
 
     # --- reduce kernels -----------------------------------------------------
+    def sort_order(self, a, axis, descending):
+        """The int64 indices that sort ``a`` along ``axis``, in torch's order: stable, NaN largest.
+
+        Equal values keep their order either way. Descending is the stable
+        ascending order of the flipped array, flipped back: no negation, so it
+        also holds for unsigned and bool arrays and the most negative integer.
+
+        >>> from nanotorch.backends import get_backend
+        >>> b = get_backend("numpy")
+        >>> b.sort_order(b.xp.asarray([2.0, float("nan"), 1.0, 2.0]), 0, True)
+        array([1, 0, 3, 2])
+        """
+        xp = self.xp
+        if not descending:
+            return xp.argsort(a, axis=axis, kind="stable").astype("int64", copy=False)
+        order = xp.argsort(xp.flip(a, axis), axis=axis, kind="stable")
+        return (a.shape[axis] - 1 - xp.flip(order, axis)).astype("int64", copy=False)
+
     def extreme_along(self, a, axis, largest):
         """Values and first indices of the max (``largest``) or min along ``axis``.
 
