@@ -17,12 +17,13 @@ import warnings
 
 from .. import _dtype
 from ..ops import nn as _nn_ops
+from ..ops._util import broadcast_shapes
 from ..ops.elementwise import Where
 from ..tensor import Tensor
 
 __all__ = [
     "linear", "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax",
-    "dropout", "one_hot", "mse_loss", "l1_loss", "binary_cross_entropy",
+    "dropout", "normalize", "cosine_similarity", "one_hot", "mse_loss", "l1_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
 ]
 
@@ -161,6 +162,39 @@ def dropout(input, p=0.5, training=True, inplace=False):
     mask = Tensor._wrap(backend.from_numpy((keep * scale).astype(input._data.dtype)), backend)
     out = input * mask
     return input.copy_(out) if inplace else out
+
+
+# --- similarity ------------------------------------------------------------------
+def normalize(input, p=2.0, dim=1, eps=1e-12):
+    """``input`` divided by its ``p``-norm along ``dim``, kept at least ``eps``: unit vectors.
+
+    Shapes: any -> the same.
+
+    >>> import nanotorch
+    >>> import nanotorch.nn.functional as F
+    >>> F.normalize(nanotorch.tensor([[3.0, 4.0], [0.0, 0.0]]))
+    tensor([[0.6000, 0.8000],
+            [0.0000, 0.0000]])
+    """
+    return input / input.norm(p, dim, keepdim=True).clamp_min(eps)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """The cosine of the angle between ``x1`` and ``x2`` along ``dim``: the lecture's dot product of
+    unit vectors, each norm kept at least ``eps`` (torch's formula).
+
+    Shapes: ``x1`` and ``x2`` broadcast together to ``(*)`` -> ``(*)`` without ``dim``.
+
+    >>> import nanotorch
+    >>> import nanotorch.nn.functional as F
+    >>> F.cosine_similarity(nanotorch.tensor([[1.0, 0.0]]), nanotorch.tensor([[1.0, 1.0], [0.0, 2.0]]))
+    tensor([0.7071, 0.0000])
+    """
+    shape = broadcast_shapes(x1.shape, x2.shape)
+    x1, x2 = x1.expand(shape), x2.expand(shape)
+    n1 = x1.norm(2, dim, keepdim=True).clamp_min(eps)
+    n2 = x2.norm(2, dim, keepdim=True).clamp_min(eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
 
 
 def one_hot(tensor, num_classes=-1):

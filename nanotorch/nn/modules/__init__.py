@@ -3,6 +3,7 @@ from .module import Module
 from .linear import Identity, Linear
 from .activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .container import ModuleDict, ModuleList, Sequential
+from .distance import CosineSimilarity
 from .dropout import Dropout
 from .flatten import Flatten, Unflatten
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
@@ -12,6 +13,7 @@ __all__ = [
     "Identity", "Linear",
     "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid", "Softmax", "Tanh",
     "ModuleDict", "ModuleList", "Sequential",
+    "CosineSimilarity",
     "Dropout",
     "Flatten", "Unflatten",
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "L1Loss", "MSELoss", "NLLLoss",
