@@ -222,7 +222,7 @@ class ReductionMethods:
         """
         indices = self.argsort(dim, descending, stable)
         if not self._data.ndim:
-            return values_indices(self * 1, indices)
+            return values_indices(self.clone(), indices)
         return values_indices(self.gather(dim, indices), indices)
 
     def topk(self, k, dim=-1, largest=True, sorted=True):
@@ -240,9 +240,10 @@ class ReductionMethods:
         size = self._data.shape[d] if self._data.ndim else 1
         if not 0 <= k <= size:
             raise RuntimeError(f"selected index k out of range (k={k}, size of dim {dim} is {size})")
-        indices = self.argsort(d, descending=largest).narrow(d, 0, k) if self._data.ndim else \
-            self.argsort()
-        return values_indices(self.gather(d, indices) if self._data.ndim else self * 1, indices)
+        if not self._data.ndim:  # a scalar is its own top element
+            return self.sort()
+        indices = self.argsort(d, descending=largest).narrow(d, 0, k)
+        return values_indices(self.gather(d, indices), indices)
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
         """The variance over ``dim``: ``sum((x - mean)**2) / (N - correction)``.

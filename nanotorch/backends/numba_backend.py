@@ -186,9 +186,7 @@ class NumbaBackend(NumpyBackend):
     # --- binary cross-entropy: ten numpy passes (and an errstate block) in one loop ---------
     def binary_cross_entropy(self, p, y):
         if _flat_pair(p, y):
-            out = np.empty_like(p)
-            self._loops.binary_cross_entropy(p, y, out)
-            return out
+            return self._zip(self._loops.binary_cross_entropy, p, y)
         return NumpyBackend.binary_cross_entropy(self, p, y)
 
     def binary_cross_entropy_back(self, p, y, g):

@@ -233,15 +233,22 @@ class FloorDivide(_NoGradZip):
 
 
 # --- fused backward kernels (zip shapes), differentiable themselves -------------
-class InvBack(Op):
+class _BackKernel(Op):
+    """An activation's backward kernel ``kernel(x, d)`` as a differentiable op: x is the
+    forward's input or output, d the incoming gradient; both are saved."""
+
+    kernel = None
+
+    @classmethod
+    def forward(cls, ctx, x, d):
+        ctx.save_for_backward(x, d)
+        return getattr(x._backend, cls.kernel)(x._data, d._data)
+
+
+class InvBack(_BackKernel):
     """d * -1/a²: the lecture's ``inv_back_zip`` as a differentiable op."""
 
     kernel = "inv_back_zip"
-
-    @classmethod
-    def forward(cls, ctx, a, d):
-        ctx.save_for_backward(a, d)
-        return getattr(a._backend, cls.kernel)(a._data, d._data)
 
     @staticmethod
     def backward(ctx, gg):
@@ -249,31 +256,21 @@ class InvBack(Op):
         return 2 * gg * d / (a * a * a), -gg / (a * a)
 
 
-class ReluBack(Op):
+class ReluBack(_BackKernel):
     """d where a > 0 else 0 (the lecture's ``relu_back_zip``)."""
 
     kernel = "relu_back_zip"
 
-    @classmethod
-    def forward(cls, ctx, a, d):
-        ctx.save_for_backward(a)
-        return getattr(a._backend, cls.kernel)(a._data, d._data)
-
     @staticmethod
     def backward(ctx, gg):
-        (a,) = ctx.saved_tensors
+        a, _ = ctx.saved_tensors
         return None, ReluBack.apply(a, gg)
 
 
-class SigmoidBack(Op):
+class SigmoidBack(_BackKernel):
     """d * s * (1 - s) given the sigmoid output s."""
 
     kernel = "sigmoid_back_zip"
-
-    @classmethod
-    def forward(cls, ctx, s, d):
-        ctx.save_for_backward(s, d)
-        return getattr(s._backend, cls.kernel)(s._data, d._data)
 
     @staticmethod
     def backward(ctx, gg):
@@ -281,15 +278,10 @@ class SigmoidBack(Op):
         return gg * d * (1 - 2 * s), gg * s * (1 - s)
 
 
-class TanhBack(Op):
+class TanhBack(_BackKernel):
     """d * (1 - t²) given the tanh output t."""
 
     kernel = "tanh_back_zip"
-
-    @classmethod
-    def forward(cls, ctx, t, d):
-        ctx.save_for_backward(t, d)
-        return getattr(t._backend, cls.kernel)(t._data, d._data)
 
     @staticmethod
     def backward(ctx, gg):
