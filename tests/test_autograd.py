@@ -18,6 +18,67 @@ def test_backward_accumulates_into_leaves():
     assert x.grad.tolist() == [2.0, 4.0]
 
 
+class _DoubleRecordingItsGradient(Function):
+    """y = 2x, whose backward notes the id of the gradient array it returns."""
+
+    made = []
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        out = g * 2
+        _DoubleRecordingItsGradient.made.append(id(out._data))
+        return out
+
+
+def test_a_leafs_first_gradient_is_adopted_without_a_copy_when_nothing_else_holds_it():
+    x = nanotorch.ones(3, requires_grad=True)
+    _DoubleRecordingItsGradient.made.clear()
+    _DoubleRecordingItsGradient.apply(x).sum().backward()
+    assert id(x.grad._data) == _DoubleRecordingItsGradient.made[0]  # torch's AccumulateGrad steals too
+    assert x.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_a_leafs_gradient_is_copied_when_anything_else_holds_it():
+    # one array sent to two leaves (add's backward), a broadcast view, a user's tensor
+    a, b = nanotorch.ones(3, requires_grad=True), nanotorch.ones(3, requires_grad=True)
+    (a + b).sum().backward()
+    assert not np.shares_memory(a.grad._data, b.grad._data)
+    c = nanotorch.ones(1, requires_grad=True)
+    (c * nanotorch.ones(4)).sum().backward()
+    assert c.grad.tolist() == [4.0] and c.grad._data.flags.owndata
+    seed = nanotorch.ones(3)
+    d = nanotorch.ones(3, requires_grad=True)
+    d.backward(seed)
+    d.grad.add_(1)
+    assert seed.tolist() == [1.0, 1.0, 1.0]
+
+    class ReturnsWhatItSaved(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x * 5)
+            return x * 1
+
+        @staticmethod
+        def backward(ctx, g):
+            return ctx.saved_tensors[0]
+
+    e = nanotorch.ones(2, requires_grad=True)
+    out = ReturnsWhatItSaved.apply(e)
+    out.sum().backward(retain_graph=True)
+    e.grad.zero_()
+    assert out.grad_fn.saved_tensors[0].tolist() == [5.0, 5.0]
+    kept = []
+    f = nanotorch.ones(2, requires_grad=True)
+    f.register_hook(lambda g: kept.append(g * 3) or kept[-1])
+    (f * 1).sum().backward()
+    f.grad.zero_()
+    assert kept[0].tolist() == [3.0, 3.0]
+
+
 def test_backward_with_gradient_argument_and_non_scalar_error():
     x = nanotorch.tensor([1.0, 2.0], requires_grad=True)
     y = x * x

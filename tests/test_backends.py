@@ -365,7 +365,7 @@ KERNEL_CASES["rmsprop_step"] = [
 ]
 
 # Methods of the contract that are memory management, not kernels.
-NOT_KERNELS = {"device_of", "asarray", "from_numpy", "to_numpy", "is_array", "synchronize"}
+NOT_KERNELS = {"device_of", "asarray", "from_numpy", "to_numpy", "is_array", "owns_dense", "synchronize"}
 
 
 def contract_kernels():
@@ -431,6 +431,14 @@ def test_kernel_inputs_are_not_modified(backend):
     backend.log_softmax(ba, -1)
     np.testing.assert_array_equal(_host(backend, ba), a)
     np.testing.assert_array_equal(_host(backend, bd), d)
+
+
+def test_owns_dense_is_true_only_for_fresh_contiguous_arrays(backend):
+    fresh = backend.from_numpy(np.zeros((3, 4), np.float32))
+    assert backend.owns_dense(fresh)
+    assert not backend.owns_dense(fresh.T)
+    assert not backend.owns_dense(fresh[:, :2])
+    assert not backend.owns_dense(fresh.reshape(12))
 
 
 def test_numba_takes_its_compiled_path_and_checks_indices():

@@ -20,6 +20,8 @@ While a profile is active the tensor mode runs, so the profiler sees each op.
 """
 from __future__ import annotations
 
+from sys import getrefcount
+
 from . import anomaly
 from . import function as _function
 from .function import AccumulateGrad, check_count
@@ -154,6 +156,7 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
                     _accumulate(buffers, nxt, nr, g)
                 if whole:
                     ready.append(nxt)
+            out = g = data = None  # a gradient handed to a leaf is then held only where _ADOPTABLE counts
 
 
 def _backward_off_the_fast_path(node, grad, capture, raw, create_graph):
@@ -165,6 +168,10 @@ def _backward_off_the_fast_path(node, grad, capture, raw, create_graph):
     """
     if node._pre_hooks is not None or capture is not None or node._num_outputs != 1:
         grad = _hooks_and_capture(node, grad, capture, raw)
+    elif raw and type(node) is AccumulateGrad and grad is not None:
+        unshared = getrefcount(grad) <= _ADOPTABLE
+        _accumulate_leaf_array(node.variable, grad, unshared)
+        return None
     if type(node) is AccumulateGrad:
         if capture is None and grad is not None:
             if raw:
@@ -219,16 +226,30 @@ def _accumulate(buffers, node, nr, g):
         slot[nr] = g if slot[nr] is None else slot[nr] + g
 
 
-def _accumulate_leaf_array(leaf, grad):
-    """Add a raw gradient into ``leaf.grad`` (first-order backward)."""
+# The references to a gradient array that the engine is handing to a leaf, when
+# nothing else holds it: run_backward's ``grad``, the parameter of
+# _backward_off_the_fast_path and getrefcount's own argument.
+_ADOPTABLE = 3
+
+
+def _accumulate_leaf_array(leaf, grad, unshared=False):
+    """Add a raw gradient into ``leaf.grad`` (first-order backward).
+
+    The first gradient becomes ``.grad`` as it is when it is ``unshared`` (no
+    other reference to it) and owns dense, writable memory, as torch's
+    AccumulateGrad steals it; otherwise ``.grad`` is a copy, since the
+    gradient may be a broadcast view or shared with another leaf, and
+    optimizers update ``.grad`` in place.
+    """
     backend = leaf._backend
     if leaf._hooks:
         grad = _run_hooks(leaf._hooks, _function._Tensor._wrap_raw(grad, backend))._data
+        unshared = False
     old = leaf._grad
     if old is None:
-        # A fresh, writable copy: the incoming gradient may be a broadcast view
-        # or shared with another leaf, and optimizers update .grad in place.
-        leaf._grad = _function._Tensor._wrap(backend.xp.array(grad, copy=True), backend)
+        if not (unshared and backend.owns_dense(grad)):
+            grad = backend.xp.array(grad, copy=True)
+        leaf._grad = _function._Tensor._wrap(grad, backend)
     elif old._requires_grad:
         leaf._grad = old + _function._Tensor._wrap_raw(grad, backend)
     else:

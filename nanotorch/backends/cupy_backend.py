@@ -320,6 +320,10 @@ class CupyBackend(NumpyBackend):
     def is_array(self, value):
         return isinstance(value, self.cupy.ndarray)
 
+    def owns_dense(self, array):
+        flags = array.flags  # cupy arrays are always writable
+        return flags.owndata and flags.c_contiguous
+
     def data_ptr(self, array):
         return array.data.ptr
 

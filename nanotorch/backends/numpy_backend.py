@@ -121,6 +121,21 @@ class NumpyBackend:
     def is_array(self, value):
         return isinstance(value, np.ndarray)
 
+    def owns_dense(self, array):
+        """Whether ``array`` owns its memory, C-contiguous and writable: no view, no read-only constant.
+
+        The engine hands such a gradient to a leaf as its ``.grad`` without a
+        copy when nothing else refers to it (torch's AccumulateGrad does too).
+
+        >>> from nanotorch.backends import get_backend
+        >>> b = get_backend("numpy")
+        >>> a = b.xp.zeros((2, 3))
+        >>> b.owns_dense(a), b.owns_dense(a.T), b.owns_dense(a[:1])
+        (True, False, False)
+        """
+        flags = array.flags
+        return flags.owndata and flags.c_contiguous and flags.writeable
+
     def synchronize(self):
         """Wait for queued work; nothing to wait for on the CPU."""
 
