@@ -465,6 +465,24 @@ def test_numba_sums_a_middle_axis_in_its_compiled_loop_with_numpys_rounding():
     np.testing.assert_array_equal(got, np.sum(x, axis=(1,), keepdims=True))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_numba_scales_rows_in_its_loop_and_leaves_other_products_to_numpy(dtype):
+    numba_backend = _require("numba")
+    from nanotorch.backends import numba_kernels
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-2, 2, (64, 50, 50)).astype(dtype)
+    mask = (rng.uniform(size=(64, 50, 1)) > 0.3).astype(dtype)
+    for a, b in ((x, mask), (mask, x)):
+        np.testing.assert_array_equal(numba_backend.multiply(a, b), np.multiply(a, b))
+    assert numba_kernels.scale_rows.signatures, "scale_rows was never compiled: the fast path was not taken"
+    # shapes, layouts and dtypes the loop is not written for: numpy's answer, promotion included
+    for a, b in ((x, mask.reshape(64, 1, 50)), (x.transpose(0, 2, 1), mask), (x, mask[0]),
+                 (x, mask.astype(np.float16)), (x, 2.0), (x[:2], mask[:2])):
+        got, want = numba_backend.multiply(a, b), np.multiply(a, b)
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+
+
 def test_numba_optimizer_kernels_take_their_compiled_loops():
     numba_backend = _require("numba")
     from nanotorch.backends import numba_kernels

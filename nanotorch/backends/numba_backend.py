@@ -115,6 +115,25 @@ def _summed_middle_axis(a, axis, dtype, out):
     return axis if math.prod(a.shape[axis + 1:]) > 1 else None
 
 
+# From this many output elements a product of (..., n) with (..., 1) goes to the loop.
+# numpy runs its inner loop once per row there, n long: on a masked (64, 50, 50)
+# embedding batch that is 27.6 against 12.1 us. Below it the dispatch is not repaid.
+_SCALE_ROWS_MIN_SIZE = 8192
+
+
+def _row_scaled(a, b):
+    """``(x, s)`` when ``a * b`` is ``x`` (a C-contiguous float array) times ``s`` broadcast along
+    its last axis (``s`` of ``x``'s shape with 1 last), in either order; else None."""
+    if type(b) is not np.ndarray or type(a) is not np.ndarray or a.ndim != b.ndim or a.ndim < 2:
+        return None
+    if a.shape[-1] == 1:
+        a, b = b, a
+    if not (b.shape[-1] == 1 and a.shape[:-1] == b.shape[:-1] and a.dtype is b.dtype
+            and a.dtype.char in _FLOAT_CHARS and a.flags.c_contiguous and b.flags.c_contiguous):
+        return None
+    return a, b
+
+
 class NumbaBackend(NumpyBackend):
     """CPU backend with numba-compiled fused kernels; everything else is the numpy reference.
 
@@ -153,6 +172,18 @@ class NumbaBackend(NumpyBackend):
             self._loops.sigmoid(a, out)
             return out
         return NumpyBackend.sigmoid_map(self, a)
+
+    def multiply(self, a, b, out=None):
+        # the sizes first: every product passes here, and almost all are small
+        if out is None and (type(a) is np.ndarray and a.size >= _SCALE_ROWS_MIN_SIZE or (
+                type(b) is np.ndarray and b.size >= _SCALE_ROWS_MIN_SIZE)):
+            pair = _row_scaled(a, b)
+            if pair is not None:
+                x, s = pair
+                out = np.empty_like(x)
+                self._loops.scale_rows(_rows(x), s.reshape(-1), _rows(out))
+                return out
+        return np.multiply(a, b) if out is None else np.multiply(a, b, out=out)
 
     # --- fused activation backward zips -------------------------------------
     # One loop beats numpy's three passes at every size, 100 floats included

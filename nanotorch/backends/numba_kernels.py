@@ -83,6 +83,16 @@ def binary_cross_entropy_back(p, y, g, out):
         o[i] = g[i] * (p[i] - y[i]) / max((1 - p[i]) * p[i], 1e-12)
 
 
+@njit(cache=True, error_model="numpy")
+def scale_rows(x, s, out):
+    """out[i, j] = x[i, j] * s[i]: a (rows, n) array times one number per row."""
+    rows, n = x.shape
+    for i in range(rows):
+        k = s[i]
+        for j in range(n):
+            out[i, j] = x[i, j] * k
+
+
 # --- softmax family along the last axis (rows) ----------------------------------------
 
 
