@@ -16,7 +16,11 @@ class _View(Op):
     is_view = True
 
 
-def _resolve_shape(shape, numel, src_shape):
+def _resolve_shape(shape, numel):
+    if -1 not in shape and min(shape, default=0) >= 0:  # every size given: the usual case, quickly
+        if math.prod(shape) != numel:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        return tuple(shape)
     shape = list(shape)
     unknown = [i for i, s in enumerate(shape) if s == -1]
     if len(unknown) > 1:
@@ -39,7 +43,7 @@ class Reshape(_View):
     def forward(ctx, a, shape, view_only=False):
         x = a._data
         ctx.shape = x.shape
-        shape = _resolve_shape(shape, x.size, x.shape)
+        shape = _resolve_shape(shape, x.size)
         if view_only:
             try:
                 return x.reshape(shape, copy=False)
@@ -50,7 +54,7 @@ class Reshape(_View):
                     "view size is not compatible with input tensor's size and stride (at least one "
                     "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
                 ) from None
-        return a._backend.reshape(x, shape)
+        return x.reshape(shape)  # the method: numpy's function form costs 0.5 us more
 
     @staticmethod
     def backward(ctx, g):
