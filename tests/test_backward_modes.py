@@ -41,6 +41,9 @@ EXPRESSIONS = {
     "softmaxes": lambda a, b: (a.softmax(-1) * b).sum() + (a.log_softmax(0) * b).sum(),
     "views": lambda a, b: (a.reshape(-1).reshape(a.shape).permute(1, 0) @ b.expand(3, 3)).sum(),
     "linear": lambda a, b: F.linear(a, b.reshape(3, 3), b.reshape(3, 3)[0]).pow(2).sum(),
+    "linear_shapes": lambda a, b: (F.linear(a.reshape(1, 3, 3), b).pow(2).sum()  # a batch of batches
+                                   + F.linear(a[0], b, None).pow(2).sum()  # one vector, no bias
+                                   + F.linear(a, b.detach(), b[0]).pow(2).sum()),  # frozen weight
     "max_and_mask": lambda a, b: a.max(1).values.sum() + a.masked_fill(b > 0, 0.0).sum(),
     "gather": lambda a, b: a.gather(1, nanotorch.tensor([[0, 2, 2]] * 3)).sum() * b.sum(),
     "bce": lambda a, b: F.binary_cross_entropy(a.sigmoid(), (b > 0).double()),

@@ -49,6 +49,12 @@ class Linear(Op):
         backend, needs = ctx.backend, ctx.needs_input_grad
         gx = backend.matmul(g, w) if needs[0] else None
         gw = gb = None
+        if g.ndim == 2:  # a batch of vectors, the usual case: no reshapes, one axis to sum
+            if needs[1]:
+                gw = backend.matmul(g.T, x)
+            if needs[2]:
+                gb = backend.sum(g, 0)
+            return gx, gw, gb
         if needs[1]:
             gw = g[:, None] * x if x.ndim == 1 else linear_weight_grad(backend, g, x)
         if needs[2]:
