@@ -97,6 +97,13 @@ KERNEL_CASES["sum_to_shape"] = [
     ("unchanged", lambda r, t: (_u(r, (3, 4), t), (3, 4))),
     ("to_scalar", lambda r, t: (_u(r, (3, 4), t), ())),
 ]
+KERNEL_CASES["broadcast_zip"] = [
+    (f"{name}_{label}", lambda r, t, name=name, make=make: (name,) + make(r, t))
+    for name in ("add", "subtract", "multiply", "true_divide")
+    for label, make in (("rows", lambda r, t: (_u(r, (32, 40, 7), t), _away0(r, (32, 40, 1), t))),
+                        ("rows_first", lambda r, t: (_away0(r, (32, 40, 1), t), _away0(r, (32, 40, 7), t))),
+                        ("bias", lambda r, t: (_u(r, (5, 4), t), _away0(r, (4,), t))))
+] + [("power", lambda r, t: ("power", r.uniform(0.5, 2, (3, 4)).astype(t), _u(r, (4,), t)))]
 KERNEL_CASES["matmul"] = [
     ("matrices", lambda r, t: (_u(r, (5, 3), t), _u(r, (3, 4), t))),
     ("outer", lambda r, t: (_u(r, (6, 1), t), _u(r, (1, 7), t))),
@@ -466,21 +473,37 @@ def test_numba_sums_a_middle_axis_in_its_compiled_loop_with_numpys_rounding():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_numba_scales_rows_in_its_loop_and_leaves_other_products_to_numpy(dtype):
+@pytest.mark.parametrize("kernel", ["add", "subtract", "multiply", "true_divide"])
+def test_numba_zips_rows_in_its_loop_and_leaves_other_broadcasts_to_numpy(kernel, dtype):
     numba_backend = _require("numba")
     from nanotorch.backends import numba_kernels
     rng = np.random.default_rng(0)
-    x = rng.uniform(-2, 2, (64, 50, 50)).astype(dtype)
-    mask = (rng.uniform(size=(64, 50, 1)) > 0.3).astype(dtype)
-    for a, b in ((x, mask), (mask, x)):
-        np.testing.assert_array_equal(numba_backend.multiply(a, b), np.multiply(a, b))
-    assert numba_kernels.scale_rows.signatures, "scale_rows was never compiled: the fast path was not taken"
-    # shapes, layouts and dtypes the loop is not written for: numpy's answer, promotion included
-    for a, b in ((x, mask.reshape(64, 1, 50)), (x.transpose(0, 2, 1), mask), (x, mask[0]),
-                 (x, mask.astype(np.float16)), (x, 2.0), (x[:2], mask[:2])):
-        got, want = numba_backend.multiply(a, b), np.multiply(a, b)
+    x = rng.uniform(0.5, 2, (64, 50, 50)).astype(dtype)
+    s = rng.uniform(0.5, 2, (64, 50, 1)).astype(dtype)
+    ufunc = getattr(np, kernel)
+    for a, b in ((x, s), (s, x)):  # the same IEEE operation per element: bit for bit
+        np.testing.assert_array_equal(numba_backend.broadcast_zip(kernel, a, b), ufunc(a, b))
+    assert numba_kernels.zip_rows.signatures, "zip_rows was never compiled: the fast path was not taken"
+    # shapes, layouts, dtypes and kernels the loop is not written for: numpy's answer
+    for name, a, b in ((kernel, x, s.reshape(64, 1, 50)), (kernel, x.transpose(0, 2, 1), s),
+                       (kernel, x, s[0]), (kernel, x, s.astype(np.float16)), (kernel, x[:2], s[:2]),
+                       ("power", x, s)):
+        got, want = numba_backend.broadcast_zip(name, a, b), getattr(np, name)(a, b)
         assert got.dtype == want.dtype
         np.testing.assert_array_equal(got, want)
+
+
+def test_tensor_ops_that_broadcast_reach_the_backends_broadcast_zip(monkeypatch):
+    backend = get_backend("numpy")
+    seen = []
+    monkeypatch.setattr(backend, "broadcast_zip",
+                        lambda kernel, a, b: seen.append(kernel) or getattr(backend, kernel)(a, b),
+                        raising=False)
+    with default_backend("numpy"):
+        x, s, same = nanotorch.ones(4, 3), nanotorch.full((4, 1), 2.0), nanotorch.ones(4, 3)
+        assert (x * s).tolist() == [[2.0] * 3] * 4 and (s - x).tolist() == [[1.0] * 3] * 4
+        _ = x * same, x * 2.0, x / same
+    assert seen == ["multiply", "subtract"]
 
 
 def test_numba_optimizer_kernels_take_their_compiled_loops():

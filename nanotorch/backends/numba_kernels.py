@@ -84,13 +84,30 @@ def binary_cross_entropy_back(p, y, g, out):
 
 
 @njit(cache=True, error_model="numpy")
-def scale_rows(x, s, out):
-    """out[i, j] = x[i, j] * s[i]: a (rows, n) array times one number per row."""
+def zip_rows(x, s, out, op, s_first):
+    """out[i, j] = x[i, j] (op) s[i], or s[i] (op) x[i, j] when ``s_first``: a (rows, n) array and
+    one number per row. ``op``: 0 add, 1 subtract, 2 multiply, 3 divide (numpy's true_divide)."""
     rows, n = x.shape
     for i in range(rows):
         k = s[i]
-        for j in range(n):
-            out[i, j] = x[i, j] * k
+        if op == 0:
+            for j in range(n):
+                out[i, j] = x[i, j] + k
+        elif op == 2:
+            for j in range(n):
+                out[i, j] = x[i, j] * k
+        elif op == 1 and not s_first:
+            for j in range(n):
+                out[i, j] = x[i, j] - k
+        elif op == 1:
+            for j in range(n):
+                out[i, j] = k - x[i, j]
+        elif not s_first:
+            for j in range(n):
+                out[i, j] = x[i, j] / k
+        else:
+            for j in range(n):
+                out[i, j] = k / x[i, j]
 
 
 # --- softmax family along the last axis (rows) ----------------------------------------

@@ -139,6 +139,22 @@ class NumpyBackend:
     def synchronize(self):
         """Wait for queued work; nothing to wait for on the CPU."""
 
+    def broadcast_zip(self, kernel, a, b):
+        """The zip named ``kernel`` (``"add"``, ``"multiply"``, ...) on two arrays whose shapes differ.
+
+        Elementwise ops call it when their operands broadcast, so a backend
+        can take shapes numpy is slow on, such as a batch times one number
+        per row (``(..., n) * (..., 1)``, a padding mask); here it is the
+        kernel itself. Shapes: broadcastable ``a``, ``b`` -> their broadcast.
+
+        >>> from nanotorch.backends import get_backend
+        >>> b = get_backend("numpy")
+        >>> b.broadcast_zip("multiply", b.xp.ones((2, 3)), b.xp.asarray([[2.0], [3.0]]))
+        array([[2., 2., 2.],
+               [3., 3., 3.]])
+        """
+        return getattr(self, kernel)(a, b)
+
     # --- map kernels (one input) --------------------------------------------
     def inv_map(self, a):
         """1 / a, the lecture's Inv forward."""

@@ -45,12 +45,15 @@ class _Zip(Op):
                 backend = a._backend
                 if type(b) is float:
                     y = backend.scalar(b, x.dtype)
+                    broadcast = False
                 elif type(b) is T and b._backend is backend and b._data.dtype is x.dtype:
                     y = b._data
+                    broadcast = x.size != y.size  # one operand stretched: half a shape test's cost
                 else:
                     return super().apply(a, b)
                 try:
-                    data = getattr(backend, cls.kernel)(x, y)
+                    data = (backend.broadcast_zip(cls.kernel, x, y) if broadcast
+                            else getattr(backend, cls.kernel)(x, y))
                 except ValueError:
                     raise _broadcast_error(a, b) from None
                 return cls.apply_saving_inputs(data, backend, (x, y), a, b)
