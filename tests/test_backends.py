@@ -609,6 +609,9 @@ PROGRAMS = [
     ("index_select", lambda a, i: a.index_select(0, i), [(5, 3), _index([4, 0, 4])]),
     ("masked_fill", lambda a: a.masked_fill(a > 0, 0.5), [_kinkless((3, 4))]),
     ("embedding", _embedding, [(7, 3), _index([[1, 6, 1], [0, 6, 6]])]),
+    # large enough (10,240 elements) for numba's row loop behind broadcast_zip
+    ("masked_mean_and_row_ops", lambda e, m, n: ((e * m).sum(1) / m.sum(1)).sum()
+     + ((e - n) / n + n * e - (n + e)).mean(1), [(16, 32, 20), _pos((16, 32, 1)), _pos((16, 32, 1))]),
     ("second_derivative", _second_derivative, [(4,)]),
 ]
 
