@@ -503,7 +503,10 @@ def test_tensor_ops_that_broadcast_reach_the_backends_broadcast_zip(monkeypatch)
         x, s, same = nanotorch.ones(4, 3), nanotorch.full((4, 1), 2.0), nanotorch.ones(4, 3)
         assert (x * s).tolist() == [[2.0] * 3] * 4 and (s - x).tolist() == [[1.0] * 3] * 4
         _ = x * same, x * 2.0, x / same
-    assert seen == ["multiply", "subtract"]
+        mask = nanotorch.tensor([[True], [False], [True], [True]])  # promoted first, then zipped
+        assert (x * mask).sum().item() == 9.0
+        assert (nanotorch.arange(12).reshape(4, 3) / nanotorch.full((4, 1), 2)).shape == (4, 3)
+    assert seen == ["multiply", "subtract", "multiply", "true_divide"]
 
 
 def test_numba_optimizer_kernels_take_their_compiled_loops():

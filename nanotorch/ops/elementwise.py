@@ -65,9 +65,17 @@ class _Zip(Op):
         ctx._saved = (a, b)  # save_for_backward(a, b), inlined on this hot path
         ctx._epoch = _clock[0]
         try:
-            return getattr(backend, cls.kernel)(x, y)
+            return _zip(backend, cls.kernel, x, y)
         except ValueError:
             raise _broadcast_error(a, b) from None
+
+
+def _zip(backend, kernel, x, y):
+    """The backend's ``kernel`` on promoted operands; two arrays of different sizes (a broadcast
+    that stretches one) go through its ``broadcast_zip``."""
+    if getattr(x, "ndim", 0) and getattr(y, "ndim", 0) and x.size != y.size:
+        return backend.broadcast_zip(kernel, x, y)
+    return getattr(backend, kernel)(x, y)
 
 
 class Add(_Zip):
@@ -114,7 +122,7 @@ class Div(_Zip):
             if hasattr(y, "dtype"):
                 y = y.astype(x.dtype)
         try:
-            return backend.true_divide(x, y)
+            return _zip(backend, "true_divide", x, y)
         except ValueError:
             raise _broadcast_error(a, b) from None
 
