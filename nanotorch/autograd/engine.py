@@ -166,16 +166,14 @@ def _backward_off_the_fast_path(node, grad, capture, raw, create_graph):
     A node that no gradient reached still passes None along its edges, so the
     nodes after it stop waiting for it.
     """
-    if node._pre_hooks is not None or capture is not None or node._num_outputs != 1:
+    hooked = node._pre_hooks is not None or capture is not None or node._num_outputs != 1
+    if hooked:
         grad = _hooks_and_capture(node, grad, capture, raw)
-    elif raw and type(node) is AccumulateGrad and grad is not None:
-        unshared = getrefcount(grad) <= _ADOPTABLE
-        _accumulate_leaf_array(node.variable, grad, unshared)
-        return None
     if type(node) is AccumulateGrad:
         if capture is None and grad is not None:
             if raw:
-                _accumulate_leaf_array(node.variable, grad)
+                unshared = not hooked and getrefcount(grad) <= _ADOPTABLE
+                _accumulate_leaf_array(node.variable, grad, unshared)
             else:
                 _accumulate_leaf(node.variable, grad, create_graph)
         return None
@@ -228,7 +226,8 @@ def _accumulate(buffers, node, nr, g):
 
 # The references to a gradient array that the engine is handing to a leaf, when
 # nothing else holds it: run_backward's ``grad``, the parameter of
-# _backward_off_the_fast_path and getrefcount's own argument.
+# _backward_off_the_fast_path and getrefcount's own argument (no hook ran:
+# a hook's result is another array, which the hook may have kept).
 _ADOPTABLE = 3
 
 

@@ -17,10 +17,8 @@ class _View(Op):
 
 
 def _resolve_shape(shape, numel):
-    if -1 not in shape and min(shape, default=0) >= 0:  # every size given: the usual case, quickly
-        if math.prod(shape) != numel:
-            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-        return tuple(shape)
+    if -1 not in shape and min(shape, default=0) >= 0 and math.prod(shape) == numel:
+        return tuple(shape)  # every size given and right: the usual case, in one pass
     shape = list(shape)
     unknown = [i for i, s in enumerate(shape) if s == -1]
     if len(unknown) > 1:
