@@ -276,6 +276,21 @@ def test_hooks_see_and_replace_gradients():
         nanotorch.ones(2).register_hook(lambda g: g)
 
 
+def test_a_leaf_used_several_times_sums_its_parts_and_its_hook_sees_the_sum_once():
+    x = nanotorch.tensor([1.0, 2.0], requires_grad=True)
+    (x * 2 + x * x + x.exp()).sum().backward()
+    assert_close(x.grad, 2 + 2 * x.detach() + x.detach().exp())
+    seen = []
+    x.grad = None
+    x.register_hook(lambda g: seen.append(g.tolist()))
+    (x * 2 + x * 3).sum().backward()
+    assert seen == [[5.0, 5.0]] and x.grad.tolist() == [5.0, 5.0]
+    # a leaf that is itself one of the roots gets its own gradient plus what flows into it
+    w = nanotorch.tensor([1.0, 2.0], requires_grad=True)
+    nanotorch.autograd.backward([(w * 3).sum(), w], [None, nanotorch.ones(2)])
+    assert w.grad.tolist() == [4.0, 4.0]
+
+
 # --- grad modes -----------------------------------------------------------------------------
 def test_no_grad_enable_grad_set_grad_enabled_as_contexts():
     x = nanotorch.ones(2, requires_grad=True)

@@ -6,9 +6,12 @@ counts the edges into each node, ``Node._uses``) that is the moment its
 gradient arrives, so chains and trees of ops run without any bookkeeping.
 Nodes used several times wait; when nothing else can run, one pass counts,
 for each waiting node, the consumers still to come, and the rest of the
-graph runs as those counts reach zero. No recursion: a 100,000-op chain
-needs no deeper Python stack than a 3-op one. Gradients flowing into a
-broadcast input are summed back to that input's shape here, in one place.
+graph runs as those counts reach zero. A leaf without hooks never waits:
+its ``.grad`` is a sum, so each part is added in as it arrives (this also
+spares the count when a previous step's graph, still alive, has used the
+same parameters). No recursion: a 100,000-op chain needs no deeper Python
+stack than a 3-op one. Gradients flowing into a broadcast input are summed
+back to that input's shape here, in one place.
 
 Two modes share the loop. With ``create_graph=True`` the gradients are
 tensors and every backward is recorded, so it can be differentiated again.
@@ -83,6 +86,7 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
     """
     check = anomaly.state.enabled and anomaly.state.check_nan
     raw = not (create_graph or check or _function._profiler is not None)
+    direct = raw and capture is None
     buffers = {}
     for (node, nr), g in zip(roots, grads):
         _accumulate(buffers, node, nr, g._data if raw else g)
@@ -125,7 +129,7 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
                 node._saved = ()
                 node._arrays = None
                 node._epoch = -1
-            for edge, g in zip(node.next_functions, out):
+            for i, edge in enumerate(node.next_functions):
                 if edge is None:
                     continue
                 nxt, nr, shape, dtype = edge
@@ -135,6 +139,7 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
                     left = deps[nxt] - 1
                     deps[nxt] = left
                     whole = not left
+                g = out[i]
                 if g is None:  # no gradient along this edge, but one consumer fewer to wait for
                     if whole and deps is not None:
                         ready.append(nxt)
@@ -144,6 +149,14 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
                     g = node.backend.sum_to_shape(g, shape) if raw else g.sum_to_size(shape)
                 if data.dtype is not dtype and data.dtype != dtype:
                     g = g.astype(dtype) if raw else g.to(_dtype_of(dtype))
+                data = None
+                if direct and type(nxt) is AccumulateGrad and not nxt.variable._hooks:
+                    # A leaf's sum needs no waiting: each part goes into .grad as it comes.
+                    unshared = getrefcount(g) <= (_ADOPTABLE if g is out[i] else _ADOPTABLE_AS_MADE)
+                    _accumulate_leaf_array(nxt.variable, g, unshared)
+                    if whole and deps is not None:  # a root's own gradient may wait in buffers
+                        ready.append(nxt)
+                    continue
                 if nxt._num_outputs == 1:
                     old = buffers.pop(nxt, None) if buffers else None
                     if old is not None:
@@ -156,7 +169,7 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
                     _accumulate(buffers, nxt, nr, g)
                 if whole:
                     ready.append(nxt)
-            out = g = data = None  # a gradient handed to a leaf is then held only where _ADOPTABLE counts
+            out = g = None  # a gradient handed to a leaf is then held only where _ADOPTABLE counts
 
 
 def _backward_off_the_fast_path(node, grad, capture, raw, create_graph):
@@ -225,10 +238,13 @@ def _accumulate(buffers, node, nr, g):
 
 
 # The references to a gradient array that the engine is handing to a leaf, when
-# nothing else holds it: run_backward's ``grad``, the parameter of
-# _backward_off_the_fast_path and getrefcount's own argument (no hook ran:
-# a hook's result is another array, which the hook may have kept).
+# nothing else holds it (no hook ran: a hook's result is another array, which
+# the hook may have kept). In run_backward's edge loop: ``out``, ``g`` and
+# getrefcount's own argument, or only the last two for a gradient the loop
+# itself summed to shape or cast. Elsewhere: run_backward's ``grad``, the
+# parameter of _backward_off_the_fast_path and getrefcount's argument.
 _ADOPTABLE = 3
+_ADOPTABLE_AS_MADE = 2
 
 
 def _accumulate_leaf_array(leaf, grad, unshared=False):
