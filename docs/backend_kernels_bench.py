@@ -70,6 +70,8 @@ def cases():
         ("inv_back_zip", "512x1024", (act, grad)),
         ("binary_cross_entropy", "64x1 (sentiment batch)", (probs, labels)),
         ("binary_cross_entropy_back", "64x1", (probs, labels, loss_g)),
+        ("binary_cross_entropy_back", "64x1, one gradient (a mean's)",
+         (probs, labels, np.asarray(1 / 64, dtype=f32))),
         ("sum", "64x50x50, dim 1", (rng.standard_normal((64, 50, 50)).astype(f32), (1,))),
         ("sum", "8x8x8, dim 1", (rng.standard_normal((8, 8, 8)).astype(f32), (1,))),
         ("sum", "50x10, dim 0 (a bias gradient)", (small, (0,))),

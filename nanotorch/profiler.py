@@ -65,7 +65,7 @@ _PER_INPUT = frozenset({
     "Sum", "SumToSize", "Mean", "Prod", "Amax", "Amin", "MaxDim", "LogSumExp", "Softmax",
     "LogSoftmax", "SoftmaxBack", "LogSoftmaxBack", "Cumsum", "Norm", "MaxPool", "AvgPool",
     "AdaptiveMaxPool1d", "Col2Im", "IndexAdd", "ScatterAdd", "EmbeddingBackward",
-    "MaxPoolBackward", "AvgPoolBackward",
+    "MaxPoolBackward", "AvgPoolBackward", "BinaryCrossEntropy",
 })
 
 

@@ -37,12 +37,13 @@ def test_mse_warns_on_broadcast_and_rejects_bad_reduction():
         assert F.l1_loss(nanotorch.ones(2), nanotorch.zeros(2), size_average=False).item() == 2
 
 
+@pytest.mark.parametrize("weighted", [True, False])
 @pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
-def test_bce(reduction):
+def test_bce(reduction, weighted):
     p = leaf(uniform((4, 3), 0.05, 0.95, seed=3))
     y = leaf((uniform((4, 3), seed=4) > 0).astype(float), False)
-    w = leaf(uniform((3,), 0.5, 2, seed=5), False)
-    a, b, c = p.detach().numpy(), y.numpy(), w.numpy()
+    w = leaf(uniform((3,), 0.5, 2, seed=5), False) if weighted else None
+    a, b, c = p.detach().numpy(), y.numpy(), w.numpy() if weighted else 1.0
     expected = -c * (b * np.log(a) + (1 - b) * np.log(1 - a))
     assert_close(nn.BCELoss(weight=w, reduction=reduction)(p, y), REDUCE[reduction](expected))
     assert_close(F.binary_cross_entropy(p, y, w, reduction=reduction), REDUCE[reduction](expected))
@@ -62,10 +63,19 @@ def test_bce_clamps_logs_at_minus_100_and_checks_inputs():
         F.binary_cross_entropy(nanotorch.tensor([1.5]), nanotorch.tensor([1.0]))
 
 
-def test_bce_op_gradients_in_both_arguments():
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+def test_bce_op_gradients_in_both_arguments(reduction):
     p = leaf(uniform((2, 3), 0.1, 0.9, seed=6))
     y = leaf(uniform((2, 3), 0.0, 1.0, seed=7))
-    check_grads(BinaryCrossEntropy.apply, p, y)
+    check_grads(lambda p, y: BinaryCrossEntropy.apply(p, y, reduction), p, y, second=True)
+
+
+def test_bce_of_an_empty_batch_is_nan_with_an_empty_gradient_like_torch():
+    p = nanotorch.zeros(0, requires_grad=True)
+    loss = F.binary_cross_entropy(p, nanotorch.zeros(0))
+    assert loss.isnan().item()
+    loss.backward()
+    assert p.grad.shape == (0,)
 
 
 @pytest.mark.parametrize("reduction", ["none", "mean", "sum"])

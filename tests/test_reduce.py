@@ -1,5 +1,7 @@
 """Reductions (the lecture's reduce): forward against numpy for dim=None/int/tuple and keepdim,
 gradients and second derivatives against finite differences, torch's (values, indices) results."""
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
@@ -114,6 +116,14 @@ def test_sum_of_scalar_and_of_empty_dims():
     assert out.shape == nanotorch.Size([]) and out.item() == 3.0
     assert nanotorch.zeros(0, 3).sum(0).tolist() == [0.0, 0.0, 0.0]
     assert nanotorch.ones(2, 3).sum(-1, keepdim=True).shape == nanotorch.Size([2, 1])
+
+
+def test_mean_of_nothing_is_nan_without_a_warning_like_torch():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert nanotorch.zeros(0).mean().isnan().item()
+        assert nanotorch.zeros(0, 3).mean(0).isnan().all().item()
+        assert nanotorch.zeros(0, 3).mean(1).shape == (0,)
 
 
 # --- prod with zeros: the divide-by-x shortcut must not be used ----------------------------

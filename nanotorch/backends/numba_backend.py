@@ -30,7 +30,7 @@ import math
 
 import numpy as np
 
-from .numpy_backend import NumpyBackend
+from .numpy_backend import NumpyBackend, probabilities_error
 
 _FLOAT_CHARS = "fd"  # float32, float64: the dtypes the loops are compiled for
 # Rows at most this wide go to the softmax-family loops. numba's scalar exp and
@@ -220,14 +220,17 @@ class NumbaBackend(NumpyBackend):
 
     # --- binary cross-entropy: ten numpy passes (and an errstate block) in one loop ---------
     def binary_cross_entropy(self, p, y):
-        if _flat_pair(p, y):
-            return self._zip(self._loops.binary_cross_entropy, p, y)
+        if _flat_pair(p, y):  # the range check rides along in the loop: no reductions
+            out = np.empty_like(p)
+            if not self._loops.binary_cross_entropy(p, y, out):
+                raise probabilities_error()
+            return out
         return NumpyBackend.binary_cross_entropy(self, p, y)
 
     def binary_cross_entropy_back(self, p, y, g):
-        if _flat_pair(p, y) and _flat_pair(p, g):
-            out = np.empty_like(g)
-            self._loops.binary_cross_entropy_back(p, y, g, out)
+        if _flat_pair(p, y) and (_flat_pair(p, g) or g.size == 1 and g.dtype is p.dtype):
+            out = np.empty_like(p)  # one g (a mean's or a sum's, maybe a numpy scalar) as 1 number
+            self._loops.binary_cross_entropy_back(p, y, g if g.shape == p.shape else g.reshape(1), out)
             return out
         return NumpyBackend.binary_cross_entropy_back(self, p, y, g)
 

@@ -67,20 +67,28 @@ def inv_back(a, d, out):
 
 @njit(cache=True, error_model="numpy")
 def binary_cross_entropy(p, y, out):
-    """out = -(y log p + (1 - y) log(1 - p)), each log clamped at -100 (torch's rule)."""
+    """out = -(y log p + (1 - y) log(1 - p)), each log clamped at -100 (torch's rule).
+
+    Returns False, at once, when some p is outside [0, 1] or nan (torch's error).
+    """
     p, y, o = p.ravel(), y.ravel(), out.ravel()
     for i in range(o.size):
+        if not 0.0 <= p[i] <= 1.0:
+            return False
         log_p = max(np.log(p[i]), -100.0)
         log_q = max(np.log1p(-p[i]), -100.0)
         o[i] = -(y[i] * log_p + (1 - y[i]) * log_q)
+    return True
 
 
 @njit(cache=True, error_model="numpy")
 def binary_cross_entropy_back(p, y, g, out):
-    """out = g (p - y) / max(p (1 - p), 1e-12), BCE's gradient in p."""
+    """out = g (p - y) / max(p (1 - p), 1e-12), BCE's gradient in p; ``g`` has p's size or one
+    number (the gradient of a mean or a sum)."""
     p, y, g, o = p.ravel(), y.ravel(), g.ravel(), out.ravel()
+    step = 1 if g.size == o.size else 0
     for i in range(o.size):
-        o[i] = g[i] * (p[i] - y[i]) / max((1 - p[i]) * p[i], 1e-12)
+        o[i] = g[i * step] * (p[i] - y[i]) / max((1 - p[i]) * p[i], 1e-12)
 
 
 @njit(cache=True, error_model="numpy")

@@ -53,6 +53,12 @@ _SPREAD_COPY_MAX_SIZE = 16384
 _EXP_LIMIT = {char: float(np.log(np.finfo(char).max)) - 1.0 for char in "efd"}
 
 
+
+def probabilities_error():
+    """torch's error for a binary cross-entropy input outside [0, 1]."""
+    return RuntimeError("all elements of input should be between 0 and 1")
+
+
 class NumpyBackend:
     """Reference CPU backend: every kernel in plain numpy.
 
@@ -286,16 +292,20 @@ class NumpyBackend:
         """The mean over ``axis`` (None: all), as the backend's ``sum`` divided by the count.
 
         ``xp.mean`` spends 2 us in its Python wrapper on a small array (a
-        loss's reduction); float16 (which numpy sums in float32), an explicit
-        ``dtype`` and empty reductions still go to it.
+        loss's reduction); float16 (which numpy sums in float32) and an
+        explicit ``dtype`` still go to it. The mean of nothing is nan, without
+        numpy's warning (torch gives none).
 
         >>> from nanotorch.backends import get_backend
         >>> get_backend("numpy").mean(get_backend("numpy").xp.asarray([[1.0, 2.0], [3.0, 5.0]]), 0)
         array([2. , 3.5])
         """
-        if dtype is not None or a.dtype.char not in "fd" or not a.size:
+        if dtype is not None or a.dtype.char not in "fd":
             return self.xp.mean(a, axis=axis, dtype=dtype, keepdims=keepdims)
         total = self.sum(a, axis=axis, keepdims=keepdims)
+        if not a.size:
+            with np.errstate(invalid="ignore"):
+                return total / 0 if total.size else total
         return total / (a.size // total.size)
 
     def spread(self, a, shape):
@@ -648,7 +658,17 @@ class NumpyBackend:
         return out
 
     def binary_cross_entropy(self, p, y):
-        """-(y log p + (1 - y) log(1 - p)), each log clamped at -100 like torch."""
+        """-(y log p + (1 - y) log(1 - p)), each log clamped at -100 like torch.
+
+        Raises torch's RuntimeError when some p lies outside [0, 1] or is nan.
+
+        >>> from nanotorch.backends import get_backend
+        >>> b = get_backend("numpy")
+        >>> b.binary_cross_entropy(b.xp.asarray([0.5, 0.9]), b.xp.asarray([1.0, 0.0]))
+        array([0.69314718, 2.30258509])
+        """
+        if p.size and not (p.min() >= 0 and p.max() <= 1):  # nan fails too, as in torch
+            raise probabilities_error()
         xp = self.xp
         with np.errstate(divide="ignore"):  # p of exactly 0 or 1 (a saturated sigmoid) is clamped
             return -(y * xp.maximum(xp.log(p), -100) + (1 - y) * xp.maximum(xp.log1p(-p), -100))

@@ -312,13 +312,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
                          f"size ({input.shape}) is deprecated. Please ensure they have the same "
                          "size.")
-    data = input._data
-    if data.size and not (data.min() >= 0 and data.max() <= 1):  # nan fails too, as in torch
-        raise RuntimeError("all elements of input should be between 0 and 1")
-    loss = _nn_ops.BinaryCrossEntropy.apply(input, target)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    if weight is None:  # the kernel checks that input holds probabilities, as torch does
+        return _nn_ops.BinaryCrossEntropy.apply(input, target, reduction)
+    return _reduce(_nn_ops.BinaryCrossEntropy.apply(input, target) * weight, reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,

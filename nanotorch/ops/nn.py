@@ -85,29 +85,44 @@ class LinearWeightGrad(Op):
         return x @ gg.mT, g @ gg
 
 class BinaryCrossEntropy(Op):
-    """Elementwise -(y log p + (1 - y) log(1 - p)), logs clamped at -100 (torch's rule)."""
+    """-(y log p + (1 - y) log(1 - p)), logs clamped at -100 (torch's rule): p, y (*) -> (*), or
+    with ``reduction`` "mean" or "sum" its reduction, a 0-d tensor, in one op and one node."""
 
     @staticmethod
-    def forward(ctx, p, y):
+    def forward(ctx, p, y, reduction="none"):
         ctx.save_for_backward(p, y)
-        return p._backend.binary_cross_entropy(p._data, y._data)
+        ctx.reduction = reduction
+        backend = p._backend
+        loss = backend.binary_cross_entropy(p._data, y._data)
+        if reduction == "mean":
+            return backend.mean(loss)
+        return backend.sum(loss) if reduction == "sum" else loss
 
     @staticmethod
     def backward(ctx, g):
         p, y = ctx.saved_tensors
+        if ctx.reduction == "mean":
+            g = g / _count(p._data)
         gp = gy = None
         if ctx.needs_input_grad[0]:
             gp = BinaryCrossEntropyBack.apply(p, y, g)
         if ctx.needs_input_grad[1]:
             gy = g * ((-p).log1p().clamp_min(-100) - p.log().clamp_min(-100))
-        return gp, gy
+        return gp, gy, None
 
     @classmethod
     def raw_backward(cls, ctx, g):
         if ctx.needs_input_grad[1]:  # a target that requires grad: rare, so through tensors
             return super().raw_backward(ctx, g)
         p, y = ctx.saved_arrays
-        return ctx.backend.binary_cross_entropy_back(p, y, g), None
+        if ctx.reduction == "mean":
+            g = g / _count(p)
+        return ctx.backend.binary_cross_entropy_back(p, y, g), None, None
+
+
+def _count(array):
+    """How many values a mean divides by; an empty input's gradient is empty whatever the scale."""
+    return max(array.size, 1)
 
 
 class BinaryCrossEntropyBack(Op):
