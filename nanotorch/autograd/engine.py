@@ -28,7 +28,7 @@ from sys import getrefcount
 from . import anomaly
 from . import function as _function
 from .function import AccumulateGrad, check_count
-from .grad_mode import set_grad_enabled
+from .grad_mode import state as _grad_state
 
 __all__ = ["run_backward"]
 
@@ -87,21 +87,29 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
     check = anomaly.state.enabled and anomaly.state.check_nan
     raw = not (create_graph or check or _function._profiler is not None)
     direct = raw and capture is None
-    buffers = {}
-    for (node, nr), g in zip(roots, grads):
-        _accumulate(buffers, node, nr, g._data if raw else g)
     # Two ways to know that a node has its whole gradient. A node only one op
     # ever used (``_uses == 1``) has it when that gradient arrives, and runs at
     # once; so does a single root. Other nodes wait in ``buffers`` until
     # nothing else can run; then ``deps`` counts, for each, the consumers that
     # can still send it something, and the rest of the graph runs as those
     # counts reach zero. A chain or a tree of ops never needs the count.
-    deps = None if len(buffers) == 1 else _count_dependencies(list(buffers))
-    ready = [n for n in buffers if deps is None or deps[n] == 0]
+    buffers = {}
+    deps = None
     # A node that can run next is handed over directly: in a chain of ops, no
     # buffer and no ready stack are touched.
     handed = None
-    with set_grad_enabled(create_graph):
+    if len(roots) == 1 and roots[0][0]._num_outputs == 1:  # loss.backward()
+        ready = []
+        handed = roots[0][0], grads[0]._data if raw else grads[0]
+    else:
+        for (node, nr), g in zip(roots, grads):
+            _accumulate(buffers, node, nr, g._data if raw else g)
+        if len(buffers) > 1:
+            deps = _count_dependencies(list(buffers))
+        ready = [n for n in buffers if deps is None or deps[n] == 0]
+    previous_mode = _grad_state.enabled
+    _grad_state.enabled = create_graph
+    try:
         while True:
             if handed is not None:
                 node, grad = handed
@@ -170,6 +178,8 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
                 if whole:
                     ready.append(nxt)
             out = g = None  # a gradient handed to a leaf is then held only where _ADOPTABLE counts
+    finally:
+        _grad_state.enabled = previous_mode
 
 
 def _backward_off_the_fast_path(node, grad, capture, raw, create_graph):
