@@ -257,3 +257,41 @@ def test_deepcopy_module():
     assert clone.layer1.weight is not net.layer1.weight
     assert clone.layer1.weight.equal(net.layer1.weight)
     assert [n for n, _ in clone.named_parameters()] == [n for n, _ in net.named_parameters()]
+    clone.layer1.weight = nn.Parameter(nanotorch.zeros(3, 2))
+    assert clone.layer1.weight.sum().item() == 0 and net.layer1.weight.sum().item() != 0
+
+
+def test_shallow_copy_shares_the_tables_like_torch():
+    net = Net()
+    alias = copy.copy(net)
+    alias.layer1 = nn.Linear(2, 3)  # one shared table: both modules see the new child
+    assert net.layer1 is alias.layer1
+    del net.layer1
+    assert not hasattr(alias, "layer1")
+
+
+def test_attribute_reads_follow_torchs_lookup_order_through_every_table_edit():
+    net = Net()
+    assert net.layer1 is net._modules["layer1"] and net.scale is net._parameters["scale"]
+    # direct edits of the tables, as torch code sometimes makes them
+    table = net._parameters
+    table["extra"] = nn.Parameter(nanotorch.ones(2))
+    assert net.extra is table["extra"]
+    assert table.pop("extra") is not None and not hasattr(net, "extra")
+    table.update(extra=nn.Parameter(nanotorch.zeros(1)))
+    assert net.extra.tolist() == [0.0]
+    table.setdefault("other", None)
+    assert net.other is None
+    assert table.popitem() == ("other", None) and not hasattr(net, "other")
+    # parameters before buffers before modules, a plain attribute before all, the class first
+    net._buffers["extra"] = nanotorch.full((1,), 7.0)
+    assert net.extra.tolist() == [0.0]
+    del table["extra"]
+    assert net.extra.tolist() == [7.0]
+    net.__dict__["plain"] = 3
+    net._modules["plain"] = nn.ReLU()
+    assert net.plain == 3
+    net._modules["train"] = nn.ReLU()
+    assert callable(net.train) and not isinstance(net.train, nn.Module)
+    net._modules.clear()
+    assert not hasattr(net, "layer1") and list(net.children()) == []

@@ -5,6 +5,9 @@ A module holds three ordered tables, filled by plain attribute assignment:
 state but not trained, e.g. running statistics) and ``_modules`` (child
 modules). Everything else (``parameters()``, ``state_dict()``, ``to()``,
 ``train()``...) walks those tables, in the order things were assigned.
+The tables also copy their entries into the module's ``__dict__``, so that
+``self.weight`` in a ``forward`` is an ordinary attribute read (see
+``_registry.py``).
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import itertools
 from ...autograd.grad_mode import no_grad
 from ...tensor import Tensor
 from ..parameter import Parameter
+from ._registry import TABLES, Registry
 
 __all__ = ["Module"]
 
@@ -105,10 +109,10 @@ class Module:
             raise TypeError(f"{type(self).__name__}.__init__() got unexpected arguments")
         d = self.__dict__
         d["training"] = True
-        d["_parameters"] = {}
-        d["_buffers"] = {}
+        d["_parameters"] = Registry(self)
+        d["_buffers"] = Registry(self)
         d["_non_persistent_buffers_set"] = set()
-        d["_modules"] = {}
+        d["_modules"] = Registry(self)
         d["_forward_hooks"] = {}
         d["_forward_pre_hooks"] = {}
 
@@ -245,10 +249,22 @@ class Module:
         else:
             object.__setattr__(self, name, value)
 
+    def __copy__(self):
+        # copy.copy's result shares the tables (and so the parameters), as in torch; it must
+        # also receive their mirrored entries when they change (see _registry.py).
+        new = type(self).__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        for name in TABLES:
+            table = self.__dict__.get(name)
+            if isinstance(table, Registry):
+                table.share_with(new)
+        return new
+
     def __getattr__(self, name):
-        # Only called when normal lookup fails: look in the three tables.
+        # Only called when normal lookup fails; the tables mirror their entries into
+        # __dict__, so this finds something only for a table filled outside a Registry.
         d = self.__dict__
-        for table in ("_parameters", "_buffers", "_modules"):
+        for table in TABLES:
             entries = d.get(table)
             if entries is not None and name in entries:
                 return entries[name]
