@@ -62,12 +62,20 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     >>> x.grad
     tensor([2., 4.])
     """
+    if retain_graph is None:
+        retain_graph = create_graph
+    if grad_tensors is None and inputs is None and type(tensors) is _function._Tensor:
+        node = tensors.grad_fn
+        data = tensors._data
+        if node is not None and data.size == 1:  # loss.backward(), the common call, in short
+            seed = _function._Tensor._wrap(tensors._backend.xp.ones(data.shape, data.dtype),
+                                           tensors._backend)
+            engine.run_backward([(node, tensors._output_nr)], [seed], retain_graph, create_graph)
+            return
     tensors = _as_tuple(tensors)
     grad_tensors = _as_tuple(grad_tensors) or (None,) * len(tensors)
     if len(grad_tensors) != len(tensors):
         raise RuntimeError(f"got {len(grad_tensors)} gradients for {len(tensors)} tensors")
-    if retain_graph is None:
-        retain_graph = create_graph
     grads = _root_grads(tensors, grad_tensors)
     roots = [(t._grad_edge(), t._output_nr) for t in tensors]
     if inputs is not None:
