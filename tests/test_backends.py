@@ -205,6 +205,11 @@ KERNEL_CASES["binary_cross_entropy"] = [
     ("saturated", lambda r, t: (np.array([0.0, 1.0, 0.5], dtype=t), np.array([1.0, 0.0, 1.0], dtype=t))),
     ("soft_targets", lambda r, t: (_u(r, (6, 1), t, 0, 1), _u(r, (6, 1), t, 0, 1))),
     ("strided", lambda r, t: (_u(r, (3, 4), t, 0.01, 0.99).T, _u(r, (4, 3), t, 0, 1))),
+    ("mean", lambda r, t: (_u(r, (64, 1), t, 0.01, 0.99), (r.uniform(size=(64, 1)) > 0.5).astype(t),
+                           "mean")),
+    ("sum_saturated", lambda r, t: (np.array([0.0, 1.0, 0.5], dtype=t), np.array([1.0, 0.0, 1.0], dtype=t),
+                                    "sum")),
+    ("mean_of_nothing", lambda r, t: (np.zeros((0, 1), dtype=t), np.zeros((0, 1), dtype=t), "mean")),
 ]
 KERNEL_CASES["binary_cross_entropy_back"] = [
     ("probs", lambda r, t: (_u(r, (4, 3), t, 0.01, 0.99), (r.uniform(size=(4, 3)) > 0.5).astype(t),
@@ -438,6 +443,15 @@ def test_kernel_inputs_are_not_modified(backend):
     backend.log_softmax(ba, -1)
     np.testing.assert_array_equal(_host(backend, ba), a)
     np.testing.assert_array_equal(_host(backend, bd), d)
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("bad", [1.5, -0.25, float("nan")])
+def test_binary_cross_entropy_rejects_a_probability_outside_0_1(backend, reduction, bad):
+    p = backend.from_numpy(np.array([0.5, bad, 0.25], dtype=np.float32))
+    y = backend.from_numpy(np.ones(3, dtype=np.float32))
+    with pytest.raises(RuntimeError, match="all elements of input should be between 0 and 1"):
+        backend.binary_cross_entropy(p, y, reduction)
 
 
 def test_owns_dense_is_true_only_for_fresh_contiguous_arrays(backend):

@@ -219,13 +219,21 @@ class NumbaBackend(NumpyBackend):
         return NumpyBackend.inv_back_zip(self, a, d)
 
     # --- binary cross-entropy: ten numpy passes (and an errstate block) in one loop ---------
-    def binary_cross_entropy(self, p, y):
-        if _flat_pair(p, y):  # the range check rides along in the loop: no reductions
+    def binary_cross_entropy(self, p, y, reduction="none"):
+        if not _flat_pair(p, y):
+            return NumpyBackend.binary_cross_entropy(self, p, y, reduction)
+        # the range check rides along in the loop, and a reduced loss needs no array
+        if reduction == "none":
             out = np.empty_like(p)
             if not self._loops.binary_cross_entropy(p, y, out):
                 raise probabilities_error()
             return out
-        return NumpyBackend.binary_cross_entropy(self, p, y)
+        ok, total = self._loops.binary_cross_entropy_sum(p, y)
+        if not ok:
+            raise probabilities_error()
+        if reduction == "mean":
+            total = total / p.size if p.size else math.nan
+        return np.array(total, dtype=p.dtype)
 
     def binary_cross_entropy_back(self, p, y, g):
         if _flat_pair(p, y) and (_flat_pair(p, g) or g.size == 1 and g.dtype is p.dtype):

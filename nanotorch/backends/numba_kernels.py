@@ -82,6 +82,21 @@ def binary_cross_entropy(p, y, out):
 
 
 @njit(cache=True, error_model="numpy")
+def binary_cross_entropy_sum(p, y):
+    """(ok, the sum of the losses of ``binary_cross_entropy``, added in float64): a reduced loss
+    without the elementwise array. ``ok`` is False, at once, for a p outside [0, 1] or nan."""
+    p, y = p.ravel(), y.ravel()
+    total = 0.0
+    for i in range(p.size):
+        if not 0.0 <= p[i] <= 1.0:
+            return False, 0.0
+        log_p = max(np.log(p[i]), -100.0)
+        log_q = max(np.log1p(-p[i]), -100.0)
+        total -= y[i] * log_p + (1 - y[i]) * log_q
+    return True, total
+
+
+@njit(cache=True, error_model="numpy")
 def binary_cross_entropy_back(p, y, g, out):
     """out = g (p - y) / max(p (1 - p), 1e-12), BCE's gradient in p; ``g`` has p's size or one
     number (the gradient of a mean or a sum)."""

@@ -657,8 +657,9 @@ class NumpyBackend:
             out += b
         return out
 
-    def binary_cross_entropy(self, p, y):
-        """-(y log p + (1 - y) log(1 - p)), each log clamped at -100 like torch.
+    def binary_cross_entropy(self, p, y, reduction="none"):
+        """-(y log p + (1 - y) log(1 - p)), each log clamped at -100 like torch: p, y (*) -> (*),
+        or with ``reduction`` "mean" or "sum" a 0-d array.
 
         Raises torch's RuntimeError when some p lies outside [0, 1] or is nan.
 
@@ -671,7 +672,10 @@ class NumpyBackend:
             raise probabilities_error()
         xp = self.xp
         with np.errstate(divide="ignore"):  # p of exactly 0 or 1 (a saturated sigmoid) is clamped
-            return -(y * xp.maximum(xp.log(p), -100) + (1 - y) * xp.maximum(xp.log1p(-p), -100))
+            loss = -(y * xp.maximum(xp.log(p), -100) + (1 - y) * xp.maximum(xp.log1p(-p), -100))
+        if reduction == "none":
+            return loss
+        return self.mean(loss) if reduction == "mean" else self.sum(loss)
 
     def binary_cross_entropy_back(self, p, y, g):
         """BCE's gradient in p: ``g * (p - y) / max(p * (1 - p), 1e-12)``, like torch's.

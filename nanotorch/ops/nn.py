@@ -92,11 +92,7 @@ class BinaryCrossEntropy(Op):
     def forward(ctx, p, y, reduction="none"):
         ctx.save_for_backward(p, y)
         ctx.reduction = reduction
-        backend = p._backend
-        loss = backend.binary_cross_entropy(p._data, y._data)
-        if reduction == "mean":
-            return backend.mean(loss)
-        return backend.sum(loss) if reduction == "sum" else loss
+        return p._backend.binary_cross_entropy(p._data, y._data, reduction)
 
     @staticmethod
     def backward(ctx, g):
