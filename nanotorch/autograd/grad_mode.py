@@ -58,10 +58,16 @@ class _GradModeContext:
         return False
 
     def __call__(self, fn):
+        mode = self.mode
+
         @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with self.__class__():
+        def wrapper(*args, **kwargs):  # the flag flipped in place: an optimizer's step is decorated
+            previous = _State.enabled
+            _State.enabled = mode
+            try:
                 return fn(*args, **kwargs)
+            finally:
+                _State.enabled = previous
         return wrapper
 
 

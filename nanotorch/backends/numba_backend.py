@@ -372,8 +372,8 @@ class NumbaBackend(NumpyBackend):
         buf = momentum_buffer if use_momentum else None
         plain = not (use_momentum or weight_decay or maximize)  # param -= lr * grad: two ufuncs
         if (plain and param.size < _PLAIN_SGD_LOOP_MIN_SIZE) or not _flat_arrays(param, grad, buf):
-            return super().sgd_step(param, grad, momentum_buffer, lr, momentum, dampening,
-                                    nesterov, weight_decay, maximize, first_step)
+            return NumpyBackend.sgd_step(self, param, grad, momentum_buffer, lr, momentum,
+                                         dampening, nesterov, weight_decay, maximize, first_step)
         c = np.array((lr, momentum, 1 - dampening, weight_decay), dtype=param.dtype)
         unused = _UNUSED[param.dtype.char]
         self._loops.sgd_step(param, grad, unused if buf is None else buf, c, bool(nesterov),
