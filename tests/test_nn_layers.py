@@ -46,6 +46,16 @@ def test_linear_errors_like_torch():
         F.linear(nanotorch.zeros(2, 3, 4), nanotorch.zeros(6, 5))
     with pytest.raises(RuntimeError, match="same dtype"):
         F.linear(nanotorch.zeros(2, 3), nanotorch.zeros(4, 3, dtype=nanotorch.float64))
+    # the same with a bias, which takes the layer's inlined path when everything fits
+    with pytest.raises(RuntimeError, match=r"shapes cannot be multiplied \(2x3 and 4x6\)"):
+        F.linear(nanotorch.zeros(2, 3), nanotorch.zeros(6, 4), nanotorch.zeros(6))
+    with pytest.raises(RuntimeError, match="same dtype"):
+        F.linear(nanotorch.zeros(2, 3), nanotorch.zeros(4, 3, dtype=nanotorch.float64),
+                 nanotorch.zeros(4, dtype=nanotorch.float64))
+    with pytest.raises(RuntimeError, match=r"expanded size of the tensor \(4\) must match the existing "
+                                           r"size \(5\) at non-singleton dimension 1"):
+        F.linear(nanotorch.zeros(2, 3), nanotorch.zeros(4, 3), nanotorch.zeros(5))
+    assert F.linear(nanotorch.ones(2, 3), nanotorch.ones(4, 3), nanotorch.ones(1)).tolist() == [[4.0] * 4] * 2
 
 
 @pytest.mark.parametrize("x_shape", [(4, 3), (2, 5, 3), (3,)])

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 
+from ..autograd import function as _fn
+from ..autograd.grad_mode import state as _grad_state
 from .base import Op
 from .linalg import matmul_error
 from ._util import check_same_device, to_float
@@ -18,6 +20,33 @@ from ._util import check_same_device, to_float
 
 class Linear(Op):
     """x @ w.T + b: (..., in), (out, in), (out,) or None -> (..., out)."""
+
+    @classmethod
+    def apply(cls, x, w, b=None):
+        # Every layer's hot path, inlined: float tensors of one dtype and backend whose sizes fit.
+        T = _fn._Tensor
+        if (_fn._profiler is None and isinstance(x, T) and isinstance(w, T)
+                and isinstance(b, T) and b._backend is x._backend):
+            xd, wd = x._data, w._data
+            backend = x._backend
+            if (w._backend is backend and xd.dtype is wd.dtype and xd.dtype.kind == "f"
+                    and xd.shape[-1:] == wd.shape[1:] and b._data.shape == wd.shape[:1]):
+                out = _fn._fresh_tensor(backend.linear(xd, wd, b._data), backend)
+                if _grad_state.enabled:
+                    rx, rw, rb = x._requires_grad, w._requires_grad, b._requires_grad
+                    if rx or rw or rb:
+                        ctx = _fn._new(cls)
+                        ctx._saved, ctx._arrays, ctx._epoch = (x, w), (xd, wd), _fn._clock[0]
+                        ctx.next_functions = (_fn._edge(x) if rx else None, _fn._edge(w) if rw else None,
+                                              _fn._edge(b) if rb else None)
+                        ctx.needs_input_grad = (rx, rw, rb)
+                        ctx.backend = backend
+                        if _fn.anomaly.state.enabled:
+                            ctx._trace = _fn._user_stack()
+                        out._requires_grad = True
+                        out.grad_fn = ctx
+                return out
+        return super().apply(x, w, b)
 
     @staticmethod
     def forward(ctx, x, w, b):
@@ -29,6 +58,8 @@ class Linear(Op):
         if x._data.dtype != w._data.dtype:
             raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
                                f"{x.dtype.name.capitalize()} and {w.dtype.name.capitalize()}")
+        if b is not None and b._data.shape != w._data.shape[:1]:
+            b.detach().expand(*x._data.shape[:-1], w._data.shape[0])  # torch's error if it can't
         ctx.save_for_backward(x, w)
         return x._backend.linear(x._data, w._data, None if b is None else b._data)
 
