@@ -236,10 +236,15 @@ class NumbaBackend(NumpyBackend):
         return np.array(total, dtype=p.dtype)
 
     def binary_cross_entropy_back(self, p, y, g):
-        if _flat_pair(p, y) and (_flat_pair(p, g) or g.size == 1 and g.dtype is p.dtype):
-            out = np.empty_like(p)  # one g (a mean's or a sum's, maybe a numpy scalar) as 1 number
-            self._loops.binary_cross_entropy_back(p, y, g if g.shape == p.shape else g.reshape(1), out)
-            return out
+        if _flat_pair(p, y):
+            if type(g) is float:  # a reduced loss's gradient: one number, passed as the scale
+                out = np.empty_like(p)
+                self._loops.binary_cross_entropy_back(p, y, _UNUSED[p.dtype.char], g, out)
+                return out
+            if _flat_pair(p, g):
+                out = np.empty_like(p)
+                self._loops.binary_cross_entropy_back(p, y, g, 1.0, out)
+                return out
         return NumpyBackend.binary_cross_entropy_back(self, p, y, g)
 
     # --- softmax family along the last axis ---------------------------------

@@ -97,13 +97,13 @@ def binary_cross_entropy_sum(p, y):
 
 
 @njit(cache=True, error_model="numpy")
-def binary_cross_entropy_back(p, y, g, out):
-    """out = g (p - y) / max(p (1 - p), 1e-12), BCE's gradient in p; ``g`` has p's size or one
-    number (the gradient of a mean or a sum)."""
+def binary_cross_entropy_back(p, y, g, scale, out):
+    """out = scale g (p - y) / max(p (1 - p), 1e-12), BCE's gradient in p; ``g`` has p's size, or
+    is empty when ``scale`` alone is the gradient (a mean's or a sum's, one number)."""
     p, y, g, o = p.ravel(), y.ravel(), g.ravel(), out.ravel()
-    step = 1 if g.size == o.size else 0
     for i in range(o.size):
-        o[i] = g[i * step] * (p[i] - y[i]) / max((1 - p[i]) * p[i], 1e-12)
+        d = scale * (p[i] - y[i]) / max((1 - p[i]) * p[i], 1e-12)
+        o[i] = g[i] * d if g.size else d
 
 
 @njit(cache=True, error_model="numpy")

@@ -680,6 +680,9 @@ class NumpyBackend:
     def binary_cross_entropy_back(self, p, y, g):
         """BCE's gradient in p: ``g * (p - y) / max(p * (1 - p), 1e-12)``, like torch's.
 
+        ``g`` is shaped like ``p``, or is one number (a Python float: the
+        gradient of the mean or the sum of the losses).
+
         >>> from nanotorch.backends import get_backend
         >>> b = get_backend("numpy")
         >>> b.binary_cross_entropy_back(b.xp.asarray([0.5, 1.0]), b.xp.asarray([1.0, 0.0]),
