@@ -27,7 +27,7 @@ from sys import getrefcount
 
 from . import anomaly
 from . import function as _function
-from .function import AccumulateGrad, check_count
+from .function import AccumulateGrad, _fresh_tensor, check_count
 from .grad_mode import state as _grad_state
 
 __all__ = ["run_backward"]
@@ -159,9 +159,15 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
                     g = g.astype(dtype) if raw else g.to(_dtype_of(dtype))
                 data = None
                 if direct and type(nxt) is AccumulateGrad and not nxt.variable._hooks:
-                    # A leaf's sum needs no waiting: each part goes into .grad as it comes.
-                    unshared = getrefcount(g) <= (_ADOPTABLE if g is out[i] else _ADOPTABLE_AS_MADE)
-                    _accumulate_leaf_array(nxt.variable, g, unshared)
+                    # A leaf's sum needs no waiting: each part goes into .grad as it comes,
+                    # the first one as it is when nothing else holds it (see _ADOPTABLE).
+                    leaf = nxt.variable
+                    if (leaf._grad is None
+                            and getrefcount(g) <= (_ADOPTABLE if g is out[i] else _ADOPTABLE_AS_MADE)
+                            and leaf._backend.owns_dense(g)):
+                        leaf._grad = _fresh_tensor(g, leaf._backend)
+                    else:
+                        _accumulate_leaf_array(leaf, g)
                     if whole and deps is not None:  # a root's own gradient may wait in buffers
                         ready.append(nxt)
                     continue
