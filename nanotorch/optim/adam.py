@@ -57,7 +57,7 @@ class Adam(Optimizer):
             weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
             maximize, decoupled = group["maximize"], group["decoupled_weight_decay"]
             for p in group["params"]:
-                grad = p.grad
+                grad = p._grad  # parameters are leaves (checked when added): no property needed
                 if grad is None:
                     continue
                 state = self.state[p]

@@ -52,7 +52,7 @@ class RMSprop(Optimizer):
             weight_decay, momentum, centered = (group["weight_decay"], group["momentum"],
                                                 group["centered"])
             for p in group["params"]:
-                grad = p.grad
+                grad = p._grad  # parameters are leaves (checked when added): no property needed
                 if grad is None:
                     continue
                 state = self.state[p]

@@ -49,7 +49,7 @@ class SGD(Optimizer):
             weight_decay, nesterov, maximize = (group["weight_decay"], group["nesterov"],
                                                 group["maximize"])
             for p in group["params"]:
-                grad = p.grad
+                grad = p._grad  # parameters are leaves (checked when added): no property needed
                 if grad is None:
                     continue
                 buf, first_step = None, False
