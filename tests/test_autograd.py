@@ -18,6 +18,15 @@ def test_backward_accumulates_into_leaves():
     assert x.grad.tolist() == [2.0, 4.0]
 
 
+@pytest.mark.parametrize("shape", [(), (1,), (1, 1)])
+def test_backward_without_a_gradient_seeds_any_one_element_output_with_one(shape):
+    x = nanotorch.tensor([1.0, 2.0], dtype=nanotorch.float64, requires_grad=True)
+    (x * x).sum().reshape(shape).backward()
+    assert x.grad.tolist() == [2.0, 4.0] and x.grad.dtype == nanotorch.float64
+    with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar outputs"):
+        (x * x).backward()
+
+
 class _DoubleRecordingItsGradient(Function):
     """y = 2x, whose backward notes the id of the gradient array it returns."""
 

@@ -68,9 +68,12 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         node = tensors.grad_fn
         data = tensors._data
         if node is not None and data.size == 1:  # loss.backward(), the common call, in short
-            seed = _function._Tensor._wrap(tensors._backend.xp.ones(data.shape, data.dtype),
-                                           tensors._backend)
-            engine.run_backward([(node, tensors._output_nr)], [seed], retain_graph, create_graph)
+            seed = tensors._backend.xp.array(1, dtype=data.dtype)  # 0.1 us; xp.ones takes 0.6
+            if data.ndim:
+                seed = seed.reshape(data.shape)
+            engine.run_backward([(node, tensors._output_nr)],
+                                [_function._Tensor._wrap(seed, tensors._backend)],
+                                retain_graph, create_graph)
             return
     tensors = _as_tuple(tensors)
     grad_tensors = _as_tuple(grad_tensors) or (None,) * len(tensors)
