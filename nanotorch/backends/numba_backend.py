@@ -284,8 +284,15 @@ class NumbaBackend(NumpyBackend):
         ``keepdims``). numpy sums a middle axis, dim 1 of a ``(B, L, D)``
         batch say, by entering its add loop once per ``D``-row; ``sum_along``
         adds the rows in the same order in one loop: 4.7x as fast on
-        ``(64, 50, 50)`` float32, with numpy's float32 rounding.
+        ``(64, 50, 50)`` float32, with numpy's float32 rounding. A matrix
+        summed over its rows (a batch's bias gradient) takes ``sum_rows`` from
+        any size: 0.5 against 1.3 us on (50, 10).
         """
+        if ((axis == 0 or axis == (0,)) and type(a) is np.ndarray and a.ndim == 2 and out is None and dtype is None
+                and a.dtype.char in _FLOAT_CHARS and a.flags.c_contiguous and a.shape[1] > 1):
+            summed = np.empty(a.shape[1], dtype=a.dtype)
+            self._loops.sum_rows(a, summed)
+            return summed.reshape(1, -1) if keepdims else summed
         at = _summed_middle_axis(a, axis, dtype, out)
         if at is None:  # np.sum's own reduce, without its Python wrapper (0.9 us)
             return np.add.reduce(a, axis, dtype, out, keepdims)
