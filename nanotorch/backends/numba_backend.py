@@ -382,8 +382,10 @@ class NumbaBackend(NumpyBackend):
                  weight_decay, maximize, first_step):
         use_momentum = momentum != 0
         buf = momentum_buffer if use_momentum else None
-        plain = not (use_momentum or weight_decay or maximize)  # param -= lr * grad: two ufuncs
-        if (plain and param.size < _PLAIN_SGD_LOOP_MIN_SIZE) or not _flat_arrays(param, grad, buf):
+        if param.size < _PLAIN_SGD_LOOP_MIN_SIZE and not (use_momentum or weight_decay or maximize):
+            param -= lr * grad  # numpy's two ufuncs: the plain update, whose formula this is
+            return
+        if not _flat_arrays(param, grad, buf):
             return NumpyBackend.sgd_step(self, param, grad, momentum_buffer, lr, momentum,
                                          dampening, nesterov, weight_decay, maximize, first_step)
         c = np.array((lr, momentum, 1 - dampening, weight_decay), dtype=param.dtype)

@@ -62,23 +62,25 @@ def _addindent(text, spaces):
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
 
 
-
 def zero_grads(params, set_to_none=True):
     """Reset ``p.grad`` of every tensor in ``params``: to None, or to zeros cut from any graph.
 
-    Shared by ``Module.zero_grad`` and ``Optimizer.zero_grad``.
+    Shared by ``Module.zero_grad`` and ``Optimizer.zero_grad``, whose parameters are leaves:
+    their gradient slot is read directly, without the property's non-leaf check.
     """
     for p in params:
-        if p.grad is None:
+        grad = p._grad
+        if grad is None:
             continue
         if set_to_none:
-            p.grad = None
+            p._grad = None
         else:
-            if p.grad.grad_fn is not None:
-                p.grad.detach_()
+            if grad.grad_fn is not None:
+                grad.detach_()
             else:
-                p.grad.requires_grad_(False)
-            p.grad.zero_()
+                grad.requires_grad_(False)
+            grad.zero_()
+
 
 class Module:
     """Base class for neural-network layers and models, like ``torch.nn.Module``.
