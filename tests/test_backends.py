@@ -223,8 +223,9 @@ KERNEL_CASES["binary_cross_entropy_back"] = [
     ("saturated_broadcast_grad", lambda r, t: (np.array([0.0, 1.0, 0.5], dtype=t),
                                                np.array([1.0, 0.0, 1.0], dtype=t),
                                                np.asarray(0.25, dtype=t))),
-    ("mean_grad_as_a_number", lambda r, t: (_u(r, (64, 1), t, 0.01, 0.99),
-                                            (r.uniform(size=(64, 1)) > 0.5).astype(t), 1 / 64)),
+    ("mean_grad_and_scale", lambda r, t: (_u(r, (64, 1), t, 0.01, 0.99),
+                                          (r.uniform(size=(64, 1)) > 0.5).astype(t),
+                                          np.asarray(0.5, dtype=t), 1 / 64)),
 ]
 KERNEL_CASES["binary_cross_entropy_with_logits"] = [
     ("plain", lambda r, t: (_u(r, (4, 3), t, -40, 40), (r.uniform(size=(4, 3)) > 0.5).astype(t), None)),

@@ -235,17 +235,13 @@ class NumbaBackend(NumpyBackend):
             total = total / p.size if p.size else math.nan
         return np.array(total, dtype=p.dtype)
 
-    def binary_cross_entropy_back(self, p, y, g):
-        if _flat_pair(p, y):
-            if type(g) is float:  # a reduced loss's gradient: one number, passed as the scale
-                out = np.empty_like(p)
-                self._loops.binary_cross_entropy_back(p, y, _UNUSED[p.dtype.char], g, out)
-                return out
-            if _flat_pair(p, g):
-                out = np.empty_like(p)
-                self._loops.binary_cross_entropy_back(p, y, g, 1.0, out)
-                return out
-        return NumpyBackend.binary_cross_entropy_back(self, p, y, g)
+    def binary_cross_entropy_back(self, p, y, g, scale=1.0):
+        if _flat_pair(p, y) and (_flat_pair(p, g) or type(g) is np.ndarray and g.size == 1
+                                 and g.dtype is p.dtype):
+            out = np.empty_like(p)  # one g (a reduced loss's) is read as it is: no division
+            self._loops.binary_cross_entropy_back(p, y, g, scale, out)
+            return out
+        return NumpyBackend.binary_cross_entropy_back(self, p, y, g, scale)
 
     # --- softmax family along the last axis ---------------------------------
     def softmax(self, a, axis):

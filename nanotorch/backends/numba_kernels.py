@@ -98,12 +98,12 @@ def binary_cross_entropy_sum(p, y):
 
 @njit(cache=True, error_model="numpy")
 def binary_cross_entropy_back(p, y, g, scale, out):
-    """out = scale g (p - y) / max(p (1 - p), 1e-12), BCE's gradient in p; ``g`` has p's size, or
-    is empty when ``scale`` alone is the gradient (a mean's or a sum's, one number)."""
+    """out = scale g (p - y) / max(p (1 - p), 1e-12), BCE's gradient in p; ``g`` has p's size or
+    one element (a mean's or a sum's gradient, whose 1 / count is ``scale``)."""
     p, y, g, o = p.ravel(), y.ravel(), g.ravel(), out.ravel()
+    step = 1 if g.size == o.size else 0
     for i in range(o.size):
-        d = scale * (p[i] - y[i]) / max((1 - p[i]) * p[i], 1e-12)
-        o[i] = g[i] * d if g.size else d
+        o[i] = g[i * step] * scale * (p[i] - y[i]) / max((1 - p[i]) * p[i], 1e-12)
 
 
 @njit(cache=True, error_model="numpy")

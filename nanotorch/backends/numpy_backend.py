@@ -677,11 +677,11 @@ class NumpyBackend:
             return loss
         return self.mean(loss) if reduction == "mean" else self.sum(loss)
 
-    def binary_cross_entropy_back(self, p, y, g):
-        """BCE's gradient in p: ``g * (p - y) / max(p * (1 - p), 1e-12)``, like torch's.
+    def binary_cross_entropy_back(self, p, y, g, scale=1.0):
+        """BCE's gradient in p: ``scale * g * (p - y) / max(p * (1 - p), 1e-12)``, like torch's.
 
-        ``g`` is shaped like ``p``, or is one number (a Python float: the
-        gradient of the mean or the sum of the losses).
+        ``g`` is shaped like ``p``, or is one number (the gradient of the
+        losses' mean, with ``scale`` 1 / count, or of their sum).
 
         >>> from nanotorch.backends import get_backend
         >>> b = get_backend("numpy")
@@ -689,7 +689,8 @@ class NumpyBackend:
         ...                             b.xp.asarray([1.0, 1.0]))
         array([-2.e+00,  1.e+12])
         """
-        return g * (p - y) / self.xp.maximum((1 - p) * p, 1e-12)
+        d = g * (p - y) if scale == 1.0 else (p - y) * scale * g
+        return d / self.xp.maximum((1 - p) * p, 1e-12)
 
     def binary_cross_entropy_with_logits(self, x, y, pos_weight):
         """``(1 - y) x + (1 + (pw - 1) y) softplus(-x)``, with softplus kept finite for any ``|x|``."""

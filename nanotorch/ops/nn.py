@@ -142,9 +142,8 @@ class BinaryCrossEntropy(Op):
         if ctx.needs_input_grad[1]:  # a target that requires grad: rare, so through tensors
             return super().raw_backward(ctx, g)
         p, y = ctx.saved_arrays
-        if ctx.reduction != "none":  # one number: a Python float is the cheapest operand
-            g = float(g) / _count(p) if ctx.reduction == "mean" else float(g)
-        return ctx.backend.binary_cross_entropy_back(p, y, g), None, None
+        scale = 1.0 / _count(p) if ctx.reduction == "mean" else 1.0  # g is then one number
+        return ctx.backend.binary_cross_entropy_back(p, y, g, scale), None, None
 
 
 def _count(array):
