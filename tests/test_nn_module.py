@@ -268,6 +268,10 @@ def test_shallow_copy_shares_the_tables_like_torch():
     assert net.layer1 is alias.layer1
     del net.layer1
     assert not hasattr(alias, "layer1")
+    del net  # the copy outlives the module it was made from, and can itself be copied
+    clone = copy.deepcopy(alias)
+    clone.act = nn.Tanh()
+    assert isinstance(clone.act, nn.Tanh) and isinstance(alias.act, nn.ReLU)
 
 
 def test_attribute_reads_follow_torchs_lookup_order_through_every_table_edit():

@@ -103,8 +103,9 @@ class Registry(dict):
         return self
 
     def __reduce__(self):
-        # pickle and deepcopy: rebuilt around the first owner, then filled item by item
-        owner = self._owners[0]()
+        # pickle and deepcopy: rebuilt around a living owner (the module being copied is one),
+        # then filled item by item
+        owner = next(module for module in (ref() for ref in self._owners) if module is not None)
         return type(self), (owner,), None, None, iter(self.items())
 
 
