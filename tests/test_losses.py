@@ -70,6 +70,16 @@ def test_bce_op_gradients_in_both_arguments(reduction):
     check_grads(lambda p, y: BinaryCrossEntropy.apply(p, y, reduction), p, y, second=True)
 
 
+def test_bce_backward_sees_an_input_changed_in_place_after_the_forward():
+    p = nanotorch.full((3,), 0.5, requires_grad=True)
+    q = p * 1.0
+    loss = F.binary_cross_entropy(q, nanotorch.ones(3))
+    with nanotorch.no_grad():
+        q.mul_(0.5)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+
+
 def test_bce_of_an_empty_batch_is_nan_with_an_empty_gradient_like_torch():
     p = nanotorch.zeros(0, requires_grad=True)
     loss = F.binary_cross_entropy(p, nanotorch.zeros(0))
