@@ -523,20 +523,26 @@ class BuiltinFunction(Function):
         else:
             edges = (_edge(a) if a._requires_grad else None, _edge(b))
             needs, args = (a._requires_grad, True), (a, b)
-        ctx = _new(cls)
         if cls.saves_output:
-            ctx._saved, ctx._arrays = (_SavedOutput(out),), (data,)
+            attach_node(cls, out, edges, needs, (_SavedOutput(out),), (data,))
         else:
-            ctx._saved, ctx._arrays = args, arrays
-        ctx._epoch = _clock[0]
-        ctx.next_functions = edges
-        ctx.needs_input_grad = needs
-        ctx.backend = backend
-        if anomaly.state.enabled:
-            ctx._trace = _user_stack()
-        out._requires_grad = True
-        out.grad_fn = ctx
+            attach_node(cls, out, edges, needs, args, arrays)
         return out
+
+
+def attach_node(cls, out, edges, needs, saved, arrays):
+    """Record ``out`` as made by op ``cls``, the tail of an op's inlined hot path: a node with the
+    ``edges`` to its inputs' nodes and ``needs`` (which inputs require grad) that keeps ``saved``
+    for backward, with their raw values ``arrays``."""
+    ctx = _new(cls)
+    ctx._saved, ctx._arrays, ctx._epoch = saved, arrays, _clock[0]
+    ctx.next_functions = edges
+    ctx.needs_input_grad = needs
+    ctx.backend = out._backend
+    if anomaly.state.enabled:
+        ctx._trace = _user_stack()
+    out._requires_grad = True
+    out.grad_fn = ctx
 
 
 def _fresh_tensor(data, backend):

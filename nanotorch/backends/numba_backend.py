@@ -284,8 +284,9 @@ class NumbaBackend(NumpyBackend):
         summed over its rows (a batch's bias gradient) takes ``sum_rows`` from
         any size: 0.5 against 1.3 us on (50, 10).
         """
-        if ((axis == 0 or axis == (0,)) and type(a) is np.ndarray and a.ndim == 2 and out is None and dtype is None
-                and a.dtype.char in _FLOAT_CHARS and a.flags.c_contiguous and a.shape[1] > 1):
+        if ((axis == 0 or axis == (0,)) and type(a) is np.ndarray and a.ndim == 2 and out is None
+                and dtype is None and a.dtype.char in _FLOAT_CHARS and a.flags.c_contiguous
+                and a.shape[1] > 1):
             summed = np.empty(a.shape[1], dtype=a.dtype)
             self._loops.sum_rows(a, summed)
             return summed.reshape(1, -1) if keepdims else summed

@@ -66,18 +66,20 @@ def inv_back(a, d, out):
 
 
 @njit(cache=True, error_model="numpy")
-def binary_cross_entropy(p, y, out):
-    """out = -(y log p + (1 - y) log(1 - p)), each log clamped at -100 (torch's rule).
+def _bce(p, y):
+    """One sample's -(y log p + (1 - y) log(1 - p)), each log clamped at -100 (torch's rule)."""
+    return -(y * max(np.log(p), -100.0) + (1 - y) * max(np.log1p(-p), -100.0))
 
-    Returns False, at once, when some p is outside [0, 1] or nan (torch's error).
-    """
+
+@njit(cache=True, error_model="numpy")
+def binary_cross_entropy(p, y, out):
+    """out = the loss of each sample (``_bce``). Returns False, at once, when some p is outside
+    [0, 1] or nan (torch's error)."""
     p, y, o = p.ravel(), y.ravel(), out.ravel()
     for i in range(o.size):
         if not 0.0 <= p[i] <= 1.0:
             return False
-        log_p = max(np.log(p[i]), -100.0)
-        log_q = max(np.log1p(-p[i]), -100.0)
-        o[i] = -(y[i] * log_p + (1 - y[i]) * log_q)
+        o[i] = _bce(p[i], y[i])
     return True
 
 
@@ -90,9 +92,7 @@ def binary_cross_entropy_sum(p, y):
     for i in range(p.size):
         if not 0.0 <= p[i] <= 1.0:
             return False, 0.0
-        log_p = max(np.log(p[i]), -100.0)
-        log_q = max(np.log1p(-p[i]), -100.0)
-        total -= y[i] * log_p + (1 - y[i]) * log_q
+        total += _bce(p[i], y[i])
     return True, total
 
 

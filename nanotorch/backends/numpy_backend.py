@@ -53,7 +53,6 @@ _SPREAD_COPY_MAX_SIZE = 16384
 _EXP_LIMIT = {char: float(np.log(np.finfo(char).max)) - 1.0 for char in "efd"}
 
 
-
 def probabilities_error():
     """torch's error for a binary cross-entropy input outside [0, 1]."""
     return RuntimeError("all elements of input should be between 0 and 1")

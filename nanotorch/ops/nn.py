@@ -35,16 +35,9 @@ class Linear(Op):
                 if _grad_state.enabled:
                     rx, rw, rb = x._requires_grad, w._requires_grad, b._requires_grad
                     if rx or rw or rb:
-                        ctx = _fn._new(cls)
-                        ctx._saved, ctx._arrays, ctx._epoch = (x, w), (xd, wd), _fn._clock[0]
-                        ctx.next_functions = (_fn._edge(x) if rx else None, _fn._edge(w) if rw else None,
-                                              _fn._edge(b) if rb else None)
-                        ctx.needs_input_grad = (rx, rw, rb)
-                        ctx.backend = backend
-                        if _fn.anomaly.state.enabled:
-                            ctx._trace = _fn._user_stack()
-                        out._requires_grad = True
-                        out.grad_fn = ctx
+                        edges = (_fn._edge(x) if rx else None, _fn._edge(w) if rw else None,
+                                 _fn._edge(b) if rb else None)
+                        _fn.attach_node(cls, out, edges, (rx, rw, rb), (x, w), (xd, wd))
                 return out
         return super().apply(x, w, b)
 
