@@ -5,7 +5,9 @@
     .venv/bin/python benchmarks/op_overhead.py --breakdown     # one op kind at a time, in-process
 
 The default mode runs exactly what ``run.py --workloads op_chain`` runs and
-prints the cost of one op (forward + backward + tape), averaged over the chain.
+prints the cost of one op (forward + backward + tape), averaged over the chain,
+then the floor: the same chain on the smallest tape that can run it
+(``minimal_tape.py``), timed here next to the numpy reference.
 ``--breakdown`` then shows which op kind is expensive: a 200-long chain of a
 single op kind per row, timed in this process for every framework that
 imports here (nanotorch with the backend from ``NANOTORCH_BACKEND``; torch if
@@ -81,6 +83,23 @@ class NumpyCall(Impl):
 
     def finish(self, y):
         return float(y[0, 0])
+
+
+def floor_line(repeat):
+    """The minimal tape's us per op and its ratio to the numpy reference, measured side by side."""
+    from minimal_tape import MinimalTapeChain
+    from workloads.op_chain import CYCLE, REPEATS, NumpyRef, setup
+
+    ops = CYCLE * REPEATS
+    data = setup(None)
+    ref, floor = NumpyRef(None, data), MinimalTapeChain(data)
+    if not np.allclose(floor.step(), ref.step(), rtol=1e-4, atol=1e-6):
+        return "minimal tape: wrong gradient (not timed)"
+    times = measure({"numpy-ref": ref, "minimal tape": floor}, repeat=repeat)
+    ref_s, floor_s = times["numpy-ref"]["min"], times["minimal tape"]["min"]
+    return (f"Floor, the same chain on minimal_tape.py (no checks, no broadcasting, one gradient "
+            f"path): {floor_s * 1e6 / ops:.2f} us per op, {floor_s / ref_s:.2f} times the "
+            f"numpy reference timed beside it ({ref_s * 1e6 / ops:.2f} us per op).")
 
 
 def breakdown_times(name, repeat):
@@ -163,6 +182,7 @@ def main(argv=None):
     print("\n".join(per_op) if per_op else "op_chain did not run")
     for i, note in enumerate(notes, 1):
         print(f"[{i}] {note}")
+    print(floor_line(args.repeat))
     if args.breakdown:
         print()
         # only the backends that ran above: a missing one was already explained
