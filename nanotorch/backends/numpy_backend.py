@@ -97,6 +97,8 @@ class NumpyBackend:
         array(1.5, dtype=float32)
         """
         key = (value, dtype)
+        if not value:  # 0.0 == -0.0 as keys, but the sign counts (1 / -0.0 is -inf)
+            key = (value, dtype, math.copysign(1.0, value))
         const = self._scalars.get(key)
         if const is None:
             if len(self._scalars) >= 1024:  # a script with ever-new numbers must not grow this
