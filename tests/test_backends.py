@@ -798,6 +798,19 @@ def cuda():
     return _require("cupy")
 
 
+@pytest.mark.parametrize("name", ["Adam", "AdamW", "RMSprop"])
+def test_optimizer_step_count_stays_on_the_cpu(cuda, name):
+    """As in torch, ``state["step"]`` is a CPU tensor: the update reads it as a Python number,
+    which on the GPU would wait for the device once per parameter and step."""
+    w = nanotorch.nn.Parameter(nanotorch.ones(3, device="cuda"))
+    opt = getattr(nanotorch.optim, name)([w])
+    (w * w).sum().backward()
+    opt.step()
+    assert opt.state[w]["step"].device == nanotorch.device("cpu")
+    assert opt.state[w]["step"].item() == 1.0
+    assert opt.state[w]["exp_avg" if name != "RMSprop" else "square_avg"].device == w.device
+
+
 def test_cuda_factories_and_moves(cuda):
     cuda_device = nanotorch.device("cuda", 0)
     x = nanotorch.ones(2, 3, device="cuda")
@@ -844,3 +857,18 @@ def test_cached_scalars_are_shared_and_read_only():
     y = nanotorch.ones(()) * 1.5  # a 0-d product: numpy returns a scalar, the tensor gets a new array
     y.add_(1.0)
     assert float(one_half) == 1.5 and y.item() == 2.5
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cached_zero_keeps_its_sign(backend, dtype):
+    """0.0 and -0.0 are equal as dict keys, but x / -0.0 is -inf where x / 0.0 is inf."""
+    data = np.array([1.0, -2.0, 0.5], dtype=dtype)
+    with default_backend(backend.name), np.errstate(divide="ignore"):
+        x = nanotorch.tensor(data)
+        nanotorch.relu(x)  # caches the +0 of this dtype first
+        for name, got, want in [("x / -0.0", x / -0.0, data / -0.0),
+                                ("x * -0.0", x * -0.0, data * -0.0),
+                                ("x / 0.0", x / 0.0, data / 0.0),
+                                ("x - 0.0", x - 0.0, data - 0.0)]:
+            got = got.cpu().numpy()
+            assert np.array_equal(got, want) and np.array_equal(np.signbit(got), np.signbit(want)), name

@@ -287,6 +287,18 @@ class CupyBackend(NumpyBackend):
         self._raw = {}
         super().__init__(cupy)
 
+    def scalar(self, value, dtype):
+        """A Python number as a numpy scalar of ``dtype``: cupy passes it to the kernel by value.
+
+        Not a cached 0-d array as on the CPU: that array would live on the GPU
+        that was current when it was made, and an op on another GPU would read
+        it across devices.
+
+        >>> CupyBackend.scalar(None, 1.5, "float32")  # no GPU needed to see what it gives
+        np.float32(1.5)
+        """
+        return np.dtype(dtype).type(value)
+
     # --- memory and devices -------------------------------------------------
     def device_of(self, array):
         """``device(type='cuda', index=i)`` of the GPU holding ``array`` (the current one for None)."""
