@@ -62,7 +62,8 @@ class Adam(Optimizer):
                     continue
                 state = self.state[p]
                 if not state:
-                    state["step"] = zeros((), dtype=_dtype.float32)
+                    # on the CPU, as in torch: reading the count never waits for a GPU
+                    state["step"] = zeros((), dtype=_dtype.float32, device="cpu")
                     state["exp_avg"] = zeros_like(p)
                     state["exp_avg_sq"] = zeros_like(p)
                     if amsgrad:

@@ -57,7 +57,8 @@ class RMSprop(Optimizer):
                     continue
                 state = self.state[p]
                 if not state:
-                    state["step"] = zeros((), dtype=_dtype.float32)
+                    # on the CPU, as in torch: reading the count never waits for a GPU
+                    state["step"] = zeros((), dtype=_dtype.float32, device="cpu")
                     state["square_avg"] = zeros_like(p)
                     if momentum > 0:
                         state["momentum_buffer"] = zeros_like(p)
