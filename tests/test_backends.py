@@ -13,6 +13,7 @@ import contextlib
 import os
 import subprocess
 import sys
+import types
 
 import numpy as np
 import pytest
@@ -858,6 +859,17 @@ def test_cached_scalars_are_shared_and_read_only():
     y.add_(1.0)
     assert float(one_half) == 1.5 and y.item() == 2.5
 
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("label,make", KERNEL_CASES["masked_fill"])
+def test_cupy_masked_fill_formula_matches_the_reference(label, make, dtype):
+    """cupy's masked_fill is one ``where`` (no device sync): run with numpy standing in for
+    cupy, it gives the reference's result on every case (the GPU run checks cupy itself)."""
+    from nanotorch.backends.cupy_backend import CupyBackend
+    x, mask, value = make(np.random.default_rng(0), dtype)
+    got = CupyBackend.masked_fill(types.SimpleNamespace(cupy=np), x, mask, value)
+    assert got.dtype == x.dtype and got.shape == x.shape
+    np.testing.assert_array_equal(got, REF.masked_fill(x, mask, value))
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_cached_zero_keeps_its_sign(backend, dtype):

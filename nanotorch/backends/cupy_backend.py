@@ -360,6 +360,22 @@ class CupyBackend(NumpyBackend):
             self._raw[key] = kernel
         return kernel
 
+    # --- masking ------------------------------------------------------------
+    def masked_fill(self, x, mask, value):
+        """``where(mask, value, x)``: one kernel, and the host never waits for the GPU.
+
+        The CPU backend's faster boolean-index assignment would make cupy count
+        the mask's True entries on the host first, a device sync in every
+        forward and backward of a masked pooling.
+
+        >>> import types, numpy
+        >>> CupyBackend.masked_fill(types.SimpleNamespace(cupy=numpy),  # numpy stands in for cupy
+        ...                         numpy.ones((2, 2)), numpy.array([True, False]), -1.0)
+        array([[-1.,  1.],
+               [-1.,  1.]])
+        """
+        return self.cupy.where(mask, np.dtype(x.dtype).type(value), x)
+
     # --- elementwise (map and zip) ------------------------------------------
     def sigmoid_map(self, a):
         if a.dtype.char in "fd":
