@@ -19,6 +19,7 @@ from .. import _dtype
 from ..ops import nn as _nn_ops
 from ..ops._util import broadcast_shapes
 from ..ops.elementwise import Where
+from ..ops.index import Gather
 from ..tensor import Tensor
 
 __all__ = [
@@ -384,7 +385,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if safe.numel() and (int(safe.min()) < 0 or int(safe.max()) >= classes):
         raise IndexError(f"Target {int(safe.max()) if int(safe.max()) >= classes else int(safe.min())}"
                          f" is out of bounds.")
-    picked = -input.gather(1, safe.unsqueeze(1)).squeeze(1)
+    # the op itself: Tensor.gather would check the range again (on a GPU, two more waits)
+    picked = -Gather.apply(input, 1, safe.unsqueeze(1)).squeeze(1)
     w = None
     if weight is not None:
         w = weight[safe]
