@@ -39,29 +39,18 @@ def _note():
 class DeviceArray(np.ndarray):
     """A numpy array that notes each read of its values by the host."""
 
-    def __bool__(self):
-        _note()
-        return np.ndarray.__bool__(self)
 
-    def __float__(self):
-        _note()
-        return np.ndarray.__float__(self)
+def _noting(name):
+    method = getattr(np.ndarray, name)
 
-    def __int__(self):
+    def read(self, *args):
         _note()
-        return np.ndarray.__int__(self)
+        return method(self, *args)
+    return read
 
-    def __index__(self):
-        _note()
-        return np.ndarray.__index__(self)
 
-    def item(self, *args):
-        _note()
-        return np.ndarray.item(self, *args)
-
-    def tolist(self):
-        _note()
-        return np.ndarray.tolist(self)
+for _name in ("__bool__", "__float__", "__int__", "__index__", "item", "tolist"):
+    setattr(DeviceArray, _name, _noting(_name))
 
 
 def _as_device(value):
