@@ -153,3 +153,44 @@ def test_cross_entropy_of_a_confident_wrong_answer_is_the_logit_gap():
     assert loss.item() == pytest.approx(2e4)
     loss.backward()
     assert logits.grad.tolist() == [[1.0, -1.0]]
+
+
+@pytest.fixture(params=["numpy", "numba"])
+def backend(request):
+    """Both CPU backends: numba's row loops and numpy's reference must agree with torch."""
+    from nanotorch import backends
+    previous = backends._default
+    T.set_default_backend(request.param)
+    yield request.param
+    backends._default = previous
+
+
+@pytest.mark.parametrize("dtype,big", [(T.float64, 1e17), (T.float32, 3e5)])
+def test_log_softmax_subtracts_the_max_before_the_log(backend, dtype, big):
+    """torch's order, (x - max) - log(sum(exp(x - max))): x - (max + log(sum)) rounds log(2)
+    away when max is large (0 instead of -0.693 at 1e17 in float64)."""
+    x = T.tensor([[big, big, 0.0]], dtype=dtype)
+    assert x.log_softmax(1)[0, :2].tolist() == pytest.approx([-np.log(2)] * 2, rel=1e-6)
+    loss = F.cross_entropy(T.tensor([[1e4, 1e4, 0.0]]), T.tensor([0]))
+    assert loss.item() == pytest.approx(np.log(2), rel=1e-6)
+
+
+def test_log_softmax_of_a_row_with_plus_inf_or_only_minus_inf_is_nan(backend):
+    inf = np.inf
+    out = T.tensor([[inf, 1.0, 2.0], [-inf, -inf, -inf], [-inf, 0.0, -inf]]).log_softmax(1)
+    assert np.isnan(out[:2].numpy()).all()
+    assert out[2].tolist() == [-inf, 0.0, -inf]
+    assert T.tensor([[inf, 1.0]]).logsumexp(1).tolist() == [inf]  # logsumexp keeps its inf
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_over_an_empty_dim_is_empty(backend, name):
+    for dim in (0, 1):
+        out = getattr(T.zeros(0, 3), name)(dim)
+        assert out.shape == (0, 3) and out.dtype == T.float32
+
+
+def test_logsumexp_over_an_empty_dim_is_minus_inf(backend):
+    assert T.zeros(3, 0).logsumexp(1).tolist() == [-np.inf] * 3
+    assert T.zeros(2, 0, 3).logsumexp((0, 1)).tolist() == [-np.inf] * 3
+    assert T.zeros(2, 0, 3).logsumexp(-2, keepdim=True).shape == (2, 1, 3)

@@ -163,8 +163,12 @@ extern "C" __global__ void nt_log_softmax_rows(const real_t* __restrict__ x,
     __shared__ real_t buf[NT_BLOCK / 32];
     const real_t* xr = x + (long long)blockIdx.x * n;
     real_t* yr = y + (long long)blockIdx.x * n;
-    const real_t lse = nt_row_logsumexp(xr, n, buf);
-    for (long long j = threadIdx.x; j < n; j += NT_BLOCK) yr[j] = xr[j] - lse;
+    /* the max subtracted first, as torch: exact for large logits; +inf or all -inf gives nan */
+    const real_t m = nt_row_max(xr, n, buf);
+    real_t s = (real_t)0;
+    for (long long j = threadIdx.x; j < n; j += NT_BLOCK) s += exp(xr[j] - m);
+    const real_t lse = log(nt_block_sum(s, buf));
+    for (long long j = threadIdx.x; j < n; j += NT_BLOCK) yr[j] = (xr[j] - m) - lse;
 }
 """,
     "logsumexp_rows": _ROW_HELPERS + r"""

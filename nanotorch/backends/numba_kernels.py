@@ -136,15 +136,22 @@ def zip_rows(x, s, out, op, s_first):
 # --- softmax family along the last axis (rows) ----------------------------------------
 
 
+@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call per row cost 8%
+def _row_max(x, r):
+    """The largest value of x[r]; NaN wins, as in numpy's max."""
+    m = -math.inf
+    for j in range(x.shape[1]):
+        if x[r, j] > m or math.isnan(x[r, j]):
+            m = x[r, j]
+    return m
+
+
 @njit(cache=True, error_model="numpy")
 def softmax_rows(x, out):
     """out[r] = exp(x[r] - max) / sum(exp(x[r] - max))."""
     rows, n = x.shape
     for r in range(rows):
-        m = -math.inf
-        for j in range(n):
-            if x[r, j] > m or math.isnan(x[r, j]):
-                m = x[r, j]
+        m = _row_max(x, r)
         s = 0.0
         for j in range(n):
             e = math.exp(x[r, j] - m)
@@ -155,37 +162,33 @@ def softmax_rows(x, out):
             out[r, j] = out[r, j] * inv
 
 
-@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call per row cost 8%
-def _row_logsumexp(x, r):
-    """log(sum(exp(x[r]))), shifted by the row max (0 when that max is infinite; NaN wins)."""
-    n = x.shape[1]
-    m = -math.inf
-    for j in range(n):
-        if x[r, j] > m or math.isnan(x[r, j]):
-            m = x[r, j]
-    if math.isinf(m):
-        m = 0.0
-    s = 0.0
-    for j in range(n):
-        s += math.exp(x[r, j] - m)
-    return math.log(s) + m
-
-
 @njit(cache=True, error_model="numpy")
 def logsumexp_rows(x, out):
-    """out[r] = log(sum(exp(x[r])))."""
-    for r in range(x.shape[0]):
-        out[r] = _row_logsumexp(x, r)
+    """out[r] = log(sum(exp(x[r]))), shifted by the row max (by 0 when that max is infinite)."""
+    rows, n = x.shape
+    for r in range(rows):
+        m = _row_max(x, r)
+        if math.isinf(m):
+            m = 0.0
+        s = 0.0
+        for j in range(n):
+            s += math.exp(x[r, j] - m)
+        out[r] = math.log(s) + m
 
 
 @njit(cache=True, error_model="numpy")
 def log_softmax_rows(x, out):
-    """out[r] = x[r] - logsumexp(x[r])."""
+    """out[r] = (x[r] - max) - log(sum(exp(x[r] - max))): the max subtracted first, as torch does
+    (exact for large logits; a row holding +inf, or only -inf, is nan)."""
     rows, n = x.shape
     for r in range(rows):
-        lse = _row_logsumexp(x, r)
+        m = _row_max(x, r)
+        s = 0.0
         for j in range(n):
-            out[r, j] = x[r, j] - lse
+            s += math.exp(x[r, j] - m)
+        lse = math.log(s)
+        for j in range(n):
+            out[r, j] = (x[r, j] - m) - lse
 
 
 @njit(cache=True, error_model="numpy")

@@ -328,22 +328,40 @@ class NumpyBackend:
         return out
 
     def logsumexp(self, a, axis, keepdims=False):
-        """log(sum(exp(a))) along ``axis``, shifted by the max so nothing overflows."""
+        """log(sum(exp(a))) along ``axis``, shifted by the max so nothing overflows (by 0 where
+        the max is infinite, as torch: an all -inf slice gives -inf, one with +inf gives +inf).
+        Over an empty axis the sum is empty: -inf."""
         xp = self.xp
-        m = xp.max(a, axis=axis, keepdims=True)
-        m = xp.where(xp.isfinite(m), m, 0)
-        with np.errstate(divide="ignore"):  # an all -inf slice sums to 0: log(0) is -inf, silently
-            out = xp.log(xp.sum(xp.exp(a - m), axis=axis, keepdims=True)) + m
+        axes = axis if isinstance(axis, tuple) else (axis,)
+        if a.ndim and not all(a.shape[d] for d in axes):
+            shape = tuple(1 if d in axes or d - a.ndim in axes else n for d, n in enumerate(a.shape))
+            out = xp.full(shape, -np.inf, dtype=a.dtype)
+        else:
+            m = xp.max(a, axis=axis, keepdims=True)
+            m = xp.where(xp.isfinite(m), m, 0)
+            with np.errstate(divide="ignore"):  # an all -inf slice sums to 0: log(0) is -inf
+                out = xp.log(xp.sum(xp.exp(a - m), axis=axis, keepdims=True)) + m
         return out if keepdims else xp.squeeze(out, axis=axis)
 
     # --- fused kernels ------------------------------------------------------
     def softmax(self, a, axis):
         xp = self.xp
+        if not a.size:
+            return xp.empty_like(a)
         e = xp.exp(a - xp.max(a, axis=axis, keepdims=True))
         return e / xp.sum(e, axis=axis, keepdims=True)
 
     def log_softmax(self, a, axis):
-        return a - self.logsumexp(a, axis, keepdims=True)
+        """``(a - max) - log(sum(exp(a - max)))``, torch's formula: subtracting the max first keeps
+        large logits exact (``a - (max + log(sum))`` rounds the log away at 1e17), and a slice
+        holding +inf or only -inf is nan."""
+        xp = self.xp
+        if not a.size:
+            return xp.empty_like(a)
+        shifted = a - xp.max(a, axis=axis, keepdims=True)
+        with np.errstate(invalid="ignore"):  # inf - inf: the nan torch gives too
+            shifted -= xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
+        return shifted
 
     def softmax_back(self, out, g, axis):
         """Gradient of softmax given its output: ``out * (g - sum(g * out))``."""
