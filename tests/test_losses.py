@@ -251,3 +251,24 @@ def test_one_hot():
         F.one_hot(nanotorch.tensor([-1]), 2)
     with pytest.raises(RuntimeError, match="index tensor"):
         F.one_hot(nanotorch.tensor([1.0]), 2)
+
+
+def test_ignored_targets_count_for_nothing_even_over_infinite_logits():
+    """A masked logit (-inf) in a padding row whose target is ignored: torch's loss and
+    gradient as if the row were absent (0 * inf would make them nan)."""
+    inf = float("inf")
+    x = nanotorch.tensor([[-inf, 0.0, 1.0], [0.5, 0.2, 0.1]], requires_grad=True)
+    loss = F.cross_entropy(x, nanotorch.tensor([-100, 1]))
+    assert loss.item() == pytest.approx(1.1801, abs=1e-4)
+    loss.backward()
+    assert x.grad[0].tolist() == [0.0, 0.0, 0.0] and np.isfinite(x.grad.numpy()).all()
+    assert F.nll_loss(nanotorch.tensor([[inf, 0.0], [0.5, 0.2]]),
+                      nanotorch.tensor([-100, 1])).item() == pytest.approx(-0.2)
+
+
+def test_mean_over_only_ignored_targets_is_nan_with_a_zero_gradient():
+    x = nanotorch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    loss = F.cross_entropy(x, nanotorch.tensor([-100, -100]))
+    assert np.isnan(loss.item())
+    loss.backward()
+    assert x.grad.tolist() == [[0.0, 0.0], [0.0, 0.0]]
