@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import collections
+import math
 
 from . import _dtype
 from .ops import elementwise as E, reduce as R
@@ -13,6 +14,14 @@ from .ops._util import broadcast_shapes, normalize_dim, normalize_dims, shape_ar
 
 values_indices = collections.namedtuple("values_indices", ["values", "indices"])
 
+
+
+def _reduced_dims(t, dim):
+    """The dims a sum-like reduction runs over: torch reads ``dim=()`` (or ``[]``) as all of
+    them, like None (``any`` and ``all`` read it as none)."""
+    if isinstance(dim, (tuple, list)) and not dim:
+        dim = None
+    return normalize_dims(dim, t._data.ndim)
 
 
 def _all_dims_of_nonempty(t, dim, name):
@@ -42,7 +51,7 @@ class ReductionMethods:
         >>> x.sum(), x.sum(0), x.sum(1, keepdim=True).shape
         (tensor(21), tensor([5, 7, 9]), nanotorch.Size([2, 1]))
         """
-        dims = normalize_dims(dim, self._data.ndim)
+        dims = _reduced_dims(self, dim)
         return R.Sum.apply(self, dims, keepdim, None if dtype is None else _dtype.to_dtype(dtype).np)
 
     def nansum(self, dim=None, keepdim=False):
@@ -69,7 +78,7 @@ class ReductionMethods:
         >>> x.mean(), x.mean(dim=0)
         (tensor(2.5000), tensor([2., 3.]))
         """
-        dims = normalize_dims(dim, self._data.ndim)
+        dims = _reduced_dims(self, dim)
         return R.Mean.apply(self, dims, keepdim, None if dtype is None else _dtype.to_dtype(dtype).np)
 
     def prod(self, dim=None, keepdim=False, *, dtype=None):
@@ -262,7 +271,7 @@ class ReductionMethods:
         if self._data.dtype.kind not in "fc":
             raise RuntimeError(f"std and var only support floating point and complex dtypes, "
                                f"got {self.dtype}")
-        dims = normalize_dims(dim, self._data.ndim)
+        dims = _reduced_dims(self, dim)
         n = 1
         for d in dims:
             n *= self._data.shape[d]
@@ -302,10 +311,10 @@ class ReductionMethods:
         if p == "nuc":
             raise RuntimeError("nuclear norm is not supported; use nanotorch.linalg.svdvals")
         p = float(p)
-        if p <= 0:
+        if -math.inf < p <= 0:
             return (self != 0).sum(dim, keepdim).to(self.dtype) if p == 0 else \
                 (self.abs() ** p).sum(dim, keepdim) ** (1 / p)
-        return R.Norm.apply(self, p, normalize_dims(dim, self._data.ndim), keepdim)
+        return R.Norm.apply(self, p, _reduced_dims(self, dim), keepdim)
 
     def logsumexp(self, dim, keepdim=False):
         """``log(sum(exp(x)))`` over ``dim``, without overflow for large inputs.
@@ -318,7 +327,7 @@ class ReductionMethods:
         >>> nanotorch.tensor([[1000.0, 1000.0], [0.0, 0.0]]).logsumexp(1)
         tensor([1.0007e+03, 6.9315e-01])
         """
-        return R.LogSumExp.apply(self, normalize_dims(dim, self._data.ndim), keepdim)
+        return R.LogSumExp.apply(self, _reduced_dims(self, dim), keepdim)
 
     def softmax(self, dim, dtype=None):
         """``exp(x) / sum(exp(x))`` along ``dim``, computed stably: ``(*)`` -> ``(*)``.

@@ -253,6 +253,40 @@ def test_norm_options():
     assert_close(t.grad, [[0.6, -0.8], [0.0, 0.0]])
 
 
+def test_minus_inf_norm_is_the_smallest_magnitude_and_ties_share_its_gradient():
+    t = leaf([3.0, -0.5, 0.5])
+    n = t.norm(float("-inf"))
+    assert n.item() == 0.5
+    n.backward()
+    assert_close(t.grad, [0.0, -0.5, 0.5])
+    assert_close(leaf([[3.0, -0.5], [0.5, 2.0]]).norm(float("-inf"), dim=1), [0.5, 0.5])
+    check_grads(lambda a: a.norm(float("-inf"), dim=1), leaf(uniform((3, 4), seed=1)))
+
+
+@pytest.mark.parametrize("p", [float("inf"), float("-inf")])
+def test_inf_norms_of_nothing_raise_and_of_empty_batches_are_empty(p):
+    empty = nanotorch.zeros(0, 3)
+    assert empty.norm(p, dim=1).shape == (0,)
+    with pytest.raises(RuntimeError, match="norm on an empty tensor because the operation does "
+                                           "not have an identity"):
+        empty.norm(p)
+    with pytest.raises(RuntimeError, match="on the dimension 0because this dimension is empty"):
+        empty.norm(p, dim=0)
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "nansum", "var", "std", "norm", "logsumexp"])
+def test_an_empty_dim_tuple_reduces_every_dim_as_in_torch(name):
+    x = nanotorch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    whole = getattr(x, name)(dim=(0, 1))
+    assert_close(getattr(x, name)(dim=()), whole.numpy())
+    assert getattr(x, name)(dim=(), keepdim=True).shape == (1, 1)
+
+
+def test_any_and_all_over_an_empty_dim_tuple_reduce_nothing_as_in_torch():
+    x = nanotorch.tensor([[True, False], [True, True]])
+    assert x.any(dim=()).tolist() == x.tolist() and x.all(dim=()).tolist() == x.tolist()
+
+
 def test_all_any_count_nonzero():
     x = nanotorch.tensor([[True, False], [True, True]])
     assert x.all().item() is False and x.any().item() is True

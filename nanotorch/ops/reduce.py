@@ -7,6 +7,8 @@ the winning elements for max and min.
 """
 from __future__ import annotations
 
+import math
+
 from ..autograd.grad_mode import state as _grad_state
 from .base import Op
 from .index import PutAlongDim, put_along_dim
@@ -320,7 +322,8 @@ class Cumsum(Op):
 
 
 class Norm(Op):
-    """The p-norm over dims: (sum |x|^p)^(1/p), p in (0, inf]; gradient 0 at the zero vector."""
+    """The p-norm over dims: (sum |x|^p)^(1/p) for p in (0, inf), max |x| for inf and min |x|
+    for -inf; gradient 0 at the zero vector, shared by ties of the inf norms."""
 
     saves_output = True
 
@@ -330,8 +333,15 @@ class Norm(Op):
         ctx.save_for_backward(a)
         xp = a._backend.xp
         x = xp.abs(to_float(a._data))
-        if p == float("inf"):
-            return xp.max(x, axis=dims, keepdims=keepdim) if x.size else xp.zeros(())
+        if math.isinf(p):
+            empty = [d for d in dims if not x.shape[d]]
+            if empty:  # max and min have no identity to give for nothing
+                where = (f"on the dimension {empty[0]}because this dimension is empty and"
+                         if len(dims) < x.ndim else "on an empty tensor because")
+                raise RuntimeError(f"linalg.vector_norm cannot compute the {p:g} norm {where} "
+                                   "the operation does not have an identity")
+            extreme = xp.max if p > 0 else xp.min
+            return extreme(x, axis=dims, keepdims=keepdim)
         if p == 2:
             return xp.sqrt(xp.sum(x * x, axis=dims, keepdims=keepdim))
         if p == 1:
@@ -344,7 +354,7 @@ class Norm(Op):
         p, dims, keepdim = ctx.p, ctx.dims, ctx.keepdim
         g = _spread(g, a.shape, dims, keepdim)
         out = _spread(out, a.shape, dims, keepdim)
-        if p == float("inf"):
+        if math.isinf(p):
             winners = (a.abs() == out).to(g.dtype)
             return g * a.sign() * winners / winners.sum(dims, keepdim=True), None, None, None
         if p == 1:
