@@ -133,7 +133,7 @@ class ReductionMethods:
             if self._data.size == 0:
                 raise RuntimeError(f"{kernel}(): Expected reduction dim to be specified for "
                                    "input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
-            return reducer.apply(self, tuple(range(self._data.ndim)), False)
+            return reducer.apply(self, tuple(range(self._data.ndim)), False, True)
         if not self._data.ndim:
             return values_indices(self.clone(), R.argextreme(self, dim, keepdim, "arg" + kernel))
         d = normalize_dim(dim, self._data.ndim)

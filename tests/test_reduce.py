@@ -253,6 +253,17 @@ def test_norm_options():
     assert_close(t.grad, [[0.6, -0.8], [0.0, 0.0]])
 
 
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_max_of_everything_sends_a_nan_results_gradient_to_the_nans(name):
+    """torch: max() and min() share the gradient among the NaNs; amax and amin give NaN."""
+    t = leaf([1.0, np.nan, 3.0, np.nan])
+    getattr(t, name)().backward()
+    assert t.grad.tolist() == [0.0, 0.5, 0.0, 0.5]
+    t = leaf([1.0, np.nan, 3.0, np.nan])
+    getattr(t, "a" + name)().backward()
+    assert np.isnan(t.grad.numpy()).all()
+
+
 def test_minus_inf_norm_is_the_smallest_magnitude_and_ties_share_its_gradient():
     t = leaf([3.0, -0.5, 0.5])
     n = t.norm(float("-inf"))

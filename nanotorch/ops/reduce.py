@@ -159,15 +159,19 @@ def _prod_of_others(a, dims):
 
 
 class Amax(Op):
-    """Max over dims; ties share the gradient evenly (torch's amax/amin and max())."""
+    """Max over dims; ties share the gradient evenly (torch's amax/amin and max()).
+
+    With ``nan_wins`` (``max()`` and ``min()`` of a whole tensor, as in torch) a NaN result
+    sends its gradient to the NaNs, shared evenly; amax's is NaN.
+    """
 
     kernel = "amax"
     saves_output = True
 
     @classmethod
-    def forward(cls, ctx, a, dims, keepdim):
+    def forward(cls, ctx, a, dims, keepdim, nan_wins=False):
         _check_not_empty(a, dims, cls.kernel)
-        ctx.dims, ctx.keepdim = dims, keepdim
+        ctx.dims, ctx.keepdim, ctx.nan_wins = dims, keepdim, nan_wins
         ctx.save_for_backward(a)
         return getattr(a._backend, cls.kernel)(a._data, axis=dims, keepdims=keepdim)
 
@@ -175,9 +179,13 @@ class Amax(Op):
     def backward(ctx, g):
         a, out = ctx.saved_tensors
         dims, keepdim = ctx.dims, ctx.keepdim
-        winners = (a == _spread(out, a.shape, dims, keepdim)).to(g.dtype)
+        out = _spread(out, a.shape, dims, keepdim)
+        winners = a == out
+        if ctx.nan_wins:
+            winners = winners | (a.isnan() & out.isnan())
+        winners = winners.to(g.dtype)
         count = winners.sum(dims, keepdim=True)
-        return _spread(g, a.shape, dims, keepdim) * winners / count, None, None
+        return _spread(g, a.shape, dims, keepdim) * winners / count, None, None, None
 
 
 class Amin(Amax):
