@@ -5,6 +5,7 @@ Each method checks its arguments the way torch does and calls one op from
 """
 from __future__ import annotations
 
+from . import _dtype
 from .ops import elementwise as E, index as I, linalg as L
 from .ops._util import as_scalar, broadcast_shapes, tensor_type, wrap
 
@@ -230,8 +231,10 @@ class MathMethods:
         if rounding_mode == "floor":
             return E.FloorDivide.apply(self, other)
         if rounding_mode == "trunc":
-            q = _div(self, other).trunc()
-            return q if self.is_floating_point() else q.to(self.dtype)
+            if _dtype.result_type(self, other).is_floating_point:
+                return _div(self, other).trunc()
+            # integers exactly (not through a float): self - fmod(self, other) is a multiple of other
+            return E.FloorDivide.apply(self - E.Fmod.apply(self, other), other)
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                            f"found '{rounding_mode}'")
 

@@ -371,3 +371,32 @@ def test_broadcast_mismatch_raises_runtime_error_naming_sizes():
                lambda: nanotorch.maximum(a, b), lambda: a == b, lambda: a.clamp(b)):
         with pytest.raises(RuntimeError, match=msg):
             op()
+
+
+@pytest.mark.parametrize("call", [
+    lambda t, z: t // z, lambda t, z: t % z, lambda t, z: nanotorch.fmod(t, z),
+    lambda t, z: t.div(z, rounding_mode="floor"), lambda t, z: t.div(z, rounding_mode="trunc"),
+], ids=["floordiv", "remainder", "fmod", "div_floor", "div_trunc"])
+@pytest.mark.parametrize("zero", ["int", "tensor"])
+def test_integer_division_by_zero_raises_as_in_torch(call, zero):
+    t = nanotorch.tensor([5, -3])
+    z = 0 if zero == "int" else nanotorch.tensor([1, 0])
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        call(t, z)
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        5 // nanotorch.tensor([1, 0])  # a Python int first
+
+
+def test_float_division_by_zero_is_inf_and_nan_silently():
+    assert (nanotorch.tensor([5.0]) // 0).tolist() == [float("inf")]
+    assert np.isnan((nanotorch.tensor([5.0]) % nanotorch.tensor([0.0])).item())
+
+
+def test_trunc_division_of_integers_is_exact_and_keeps_torchs_dtype():
+    big = nanotorch.tensor([16777217, -16777217])  # not a float32: a float detour rounds it
+    assert big.div(1, rounding_mode="trunc").tolist() == [16777217, -16777217]
+    assert nanotorch.tensor([7, -7]).div(2, rounding_mode="trunc").tolist() == [3, -3]
+    halves = nanotorch.tensor([7, -7]).div(2.0, rounding_mode="trunc")
+    assert halves.dtype == nanotorch.float32 and halves.tolist() == [3.0, -3.0]
+    small = nanotorch.tensor([-7, 7], dtype=nanotorch.int32).div(2, rounding_mode="trunc")
+    assert small.dtype == nanotorch.int32 and small.tolist() == [-3, 3]

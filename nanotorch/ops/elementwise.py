@@ -33,6 +33,7 @@ class _Zip(Op):
     """A two-input op: forward promotes the operands and calls one backend kernel."""
 
     kernel = None
+    divides = False  # an integer quotient or remainder: a zero divisor raises, as in torch
 
     @classmethod
     def apply(cls, a, b):
@@ -62,12 +63,28 @@ class _Zip(Op):
     @classmethod
     def forward(cls, ctx, a, b):
         x, y, backend = binary_operands(a, b)
+        if cls.divides:
+            _check_integer_divisor(x, y)
         ctx._saved = (a, b)  # save_for_backward(a, b), inlined on this hot path
         ctx._epoch = _clock[0]
         try:
             return _zip(backend, cls.kernel, x, y)
         except ValueError:
             raise _broadcast_error(a, b) from None
+
+
+def _check_integer_divisor(x, y):
+    """torch's error for an integer division by zero (numpy gives 0 and a warning)."""
+    if not (_integral(x) and _integral(y)):
+        return
+    if (y == 0) if type(y) is int else (y.size and not y.all()):
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _integral(operand):
+    """Whether a raw operand (an array or a Python number) holds integers (bool is not one)."""
+    return type(operand) is int or getattr(operand, "dtype", None) is not None and \
+        operand.dtype.kind in "iu"
 
 
 def _zip(backend, kernel, x, y):
@@ -209,6 +226,7 @@ class Remainder(_Zip):
     """Python-style remainder (sign of the divisor), as torch.remainder."""
 
     kernel = "remainder"
+    divides = True
 
     @staticmethod
     def backward(ctx, g):
@@ -223,6 +241,7 @@ class Fmod(_Zip):
     """C-style remainder (sign of the dividend), as torch.fmod."""
 
     kernel = "fmod"
+    divides = True
 
     @staticmethod
     def backward(ctx, g):
@@ -241,6 +260,7 @@ class _NoGradZip(_Zip):
 
 class FloorDivide(_NoGradZip):
     kernel = "floor_divide"
+    divides = True
 
 
 # --- fused backward kernels (zip shapes), differentiable themselves -------------
