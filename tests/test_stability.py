@@ -194,3 +194,12 @@ def test_logsumexp_over_an_empty_dim_is_minus_inf(backend):
     assert T.zeros(3, 0).logsumexp(1).tolist() == [-np.inf] * 3
     assert T.zeros(2, 0, 3).logsumexp((0, 1)).tolist() == [-np.inf] * 3
     assert T.zeros(2, 0, 3).logsumexp(-2, keepdim=True).shape == (2, 1, 3)
+
+
+@pytest.mark.parametrize("size", [1, 2000], ids=["small", "large"])  # numba: its loop, numpy's
+def test_sigmoid_underflows_as_torch_does(backend, size):
+    """exp(-x) overflowing to inf gives exactly 0, and just below that the true tiny value
+    (a cap on -x gave 8e-39 at -1000 and at -88, where torch gives 0 and 6.05e-39)."""
+    for dtype in (T.float32, T.float64):
+        assert T.full((size,), -1000.0, dtype=dtype).sigmoid()[0].item() == 0.0
+    assert T.full((size,), -88.0).sigmoid()[0].item() == pytest.approx(6.0546e-39, rel=1e-4)
