@@ -71,6 +71,7 @@ KERNEL_CASES = {
     "rsqrt": [("vec", lambda r, t: (r.uniform(0.1, 4.0, (7,)).astype(t),))],
     "neg_map": [("mat", lambda r, t: (_u(r, (3, 4), t),))],
     "relu_map": [("mat", lambda r, t: (_u(r, (3, 4), t),))],
+    "sign": [("nan_and_zeros", lambda r, t: (np.array([-2.0, -0.0, 0.0, np.nan, 3.0], dtype=t),))],
     # numba compiles small contiguous arrays and leaves large or strided ones to numpy
     "sigmoid_map": [("mat", lambda r, t: (_u(r, (3, 4), t, -30, 30),)),
                     ("saturated", lambda r, t: (np.array([-1e4, -100, 0, 100, 1e4], dtype=t),)),

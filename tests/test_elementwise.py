@@ -400,3 +400,12 @@ def test_trunc_division_of_integers_is_exact_and_keeps_torchs_dtype():
     assert halves.dtype == nanotorch.float32 and halves.tolist() == [3.0, -3.0]
     small = nanotorch.tensor([-7, 7], dtype=nanotorch.int32).div(2, rounding_mode="trunc")
     assert small.dtype == nanotorch.int32 and small.tolist() == [-3, 3]
+
+
+def test_sign_of_nan_is_zero_and_so_is_abs_gradient_there():
+    """torch's sign gives 0 for NaN (numpy's keeps it), so abs and l1_loss send it no gradient."""
+    nan = float("nan")
+    assert nanotorch.tensor([nan, -0.0, -2.0, 3.0]).sign().tolist() == [0.0, 0.0, -1.0, 1.0]
+    x = leaf([nan, -2.0])
+    x.abs().sum().backward()
+    assert x.grad.tolist() == [0.0, -1.0]

@@ -186,6 +186,20 @@ class NumpyBackend:
         xp.add(out, self.scalar(1, out.dtype), out=out)
         return xp.reciprocal(out, out=out)
 
+    def sign(self, a):
+        """-1, 0 or 1 by the sign of ``a``; 0 for NaN, as torch (numpy's sign keeps the NaN).
+
+        >>> from nanotorch.backends import get_backend
+        >>> b = get_backend("numpy")
+        >>> b.sign(b.xp.asarray([-2.0, 0.0, float("nan"), 3.0]))
+        array([-1.,  0.,  0.,  1.])
+        """
+        xp = self.xp
+        out = xp.sign(a)
+        if out.dtype.kind == "f":
+            out = xp.where(xp.isnan(out), self.scalar(0, out.dtype), out)
+        return out
+
     def id_map(self, a):
         return a
 
