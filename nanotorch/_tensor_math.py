@@ -14,6 +14,20 @@ _add, _sub, _mul, _div, _pow, _neg = (E.Add.apply, E.Sub.apply, E.Mul.apply, E.D
                                       E.Pow.apply, E.Neg.apply)
 
 
+def _times_alpha(input, other, alpha):
+    """``alpha * other`` for ``input + alpha * other``, in the dtype of the result, as torch: in
+    ``other``'s own dtype it could wrap or overflow (int64 2**62 * 2, float32 3e38 * 2)."""
+    if alpha == 1:
+        return other
+    target = _dtype.result_type(input, other)
+    if isinstance(alpha, float) and not (target.is_floating_point or target.is_complex):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+    if isinstance(other, tensor_type()) and other.dtype != target:
+        other = other.to(target)
+    return other * alpha
+
+
 class MathMethods:
     """Mixin with Tensor's arithmetic and elementwise methods (the class is in ``tensor.py``)."""
 
@@ -185,7 +199,7 @@ class MathMethods:
         >>> nanotorch.tensor([1.0, 2.0]).add(nanotorch.tensor([10.0, 20.0]), alpha=2)
         tensor([21., 42.])
         """
-        return _add(self, other if alpha == 1 else other * alpha)
+        return _add(self, _times_alpha(self, other, alpha))
 
     def sub(self, other, *, alpha=1):
         """``self - alpha * other``, elementwise.
@@ -197,7 +211,7 @@ class MathMethods:
         tensor([[ 0., -1.],
                 [ 1.,  0.]])
         """
-        return _sub(self, other if alpha == 1 else other * alpha)
+        return _sub(self, _times_alpha(self, other, alpha))
 
     subtract = sub
 

@@ -409,3 +409,12 @@ def test_sign_of_nan_is_zero_and_so_is_abs_gradient_there():
     x = leaf([nan, -2.0])
     x.abs().sum().backward()
     assert x.grad.tolist() == [0.0, -1.0]
+
+
+def test_alpha_scales_in_the_result_dtype_as_torch():
+    wide = nanotorch.tensor([0.0], dtype=nanotorch.float64)
+    assert wide.add(nanotorch.tensor([2 ** 62]), alpha=2).item() == 2.0 ** 63  # no int64 wrap
+    assert wide.sub(nanotorch.tensor([3e38]), alpha=2).item() == pytest.approx(-6e38)  # no f32 inf
+    with pytest.raises(RuntimeError, match="integral input tensors, argument alpha must not be"):
+        nanotorch.tensor([1]).add(nanotorch.tensor([2]), alpha=0.5)
+    assert nanotorch.tensor([1]).sub(2, alpha=3).tolist() == [-5]
