@@ -293,6 +293,32 @@ def sub(input, other, *, alpha=1):
 subtract = sub
 
 
+def remainder(input, other):
+    """Python's ``input % other`` (the sign of ``other``), broadcast; either may be a number.
+
+    >>> import nanotorch
+    >>> x = nanotorch.tensor([-3, 3])
+    >>> nanotorch.remainder(x, 2), nanotorch.remainder(5, nanotorch.tensor([3]))
+    (tensor([1, 1]), tensor([2]))
+    """
+    if isinstance(input, Tensor):
+        return input.remainder(other)
+    return E.Remainder.apply(as_scalar(input, "input"), other)
+
+
+def floor_divide(input, other):
+    """``input // other``, rounded towards minus infinity, broadcast; either may be a number.
+
+    >>> import nanotorch
+    >>> x = nanotorch.tensor([-7, 7])
+    >>> nanotorch.floor_divide(x, 2), nanotorch.floor_divide(7, nanotorch.tensor([2]))
+    (tensor([-4,  3]), tensor([3]))
+    """
+    if isinstance(input, Tensor):
+        return input.floor_divide(other)
+    return E.FloorDivide.apply(as_scalar(input, "input"), other)
+
+
 def _overrides():
     return {name: value for name, value in globals().items()
             if callable(value) and getattr(value, "__module__", None) == __name__

@@ -138,6 +138,7 @@ class InPlaceMethods:
         >>> nanotorch.ones(2).sub_(0.5)
         tensor([0.5000, 0.5000])
         """
+        E.check_subtraction(self, other)
         if not self._needs_record(other):
             return self._fast_inplace("subtract", other, alpha)
         if alpha != 1:

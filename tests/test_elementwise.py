@@ -418,3 +418,37 @@ def test_alpha_scales_in_the_result_dtype_as_torch():
     with pytest.raises(RuntimeError, match="integral input tensors, argument alpha must not be"):
         nanotorch.tensor([1]).add(nanotorch.tensor([2]), alpha=0.5)
     assert nanotorch.tensor([1]).sub(2, alpha=3).tolist() == [-5]
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda b, f: b - 1, "with a bool tensor is not supported"),
+    (lambda b, f: 1.0 - b, "with a bool tensor is not supported"),
+    (lambda b, f: f - True, "with a bool tensor is not supported"),
+    (lambda b, f: b - b, "with two bool tensors is not supported"),
+    (lambda b, f: b.sub_(True), "with two bool tensors is not supported"),
+], ids=["bool_minus_int", "float_minus_bool", "python_bool", "two_bools", "in_place"])
+def test_subtracting_booleans_raises_torchs_error(call, message):
+    with pytest.raises(RuntimeError, match=message):
+        call(nanotorch.tensor([True, False]), nanotorch.tensor([1.0, 2.0]))
+
+
+def test_atan2_takes_tensors_and_names_a_broadcast_failure_as_torch():
+    with pytest.raises(TypeError, match=r"atan2\(\): argument 'other' \(position 2\) must be "
+                                        r"Tensor, not int"):
+        nanotorch.atan2(nanotorch.tensor([1.0]), 1)
+    with pytest.raises(RuntimeError, match="The size of tensor a \\(2\\) must match the size of "
+                                           "tensor b \\(3\\)"):
+        nanotorch.atan2(nanotorch.ones(2, dtype=nanotorch.int64), nanotorch.ones(3))
+
+
+def test_remainder_and_floor_divide_take_a_number_first():
+    assert nanotorch.remainder(5, nanotorch.tensor([3, -3])).tolist() == [2, -1]
+    assert nanotorch.floor_divide(7, nanotorch.tensor([2, -2])).tolist() == [3, -4]
+
+
+def test_division_gradient_does_not_square_the_divisor():
+    """d(a/b)/db = -(a/b)/b: b * b underflows to 0 at 1e-200, and the gradient became -inf."""
+    a = leaf([1e-200])
+    b = leaf([1e-200])
+    (a / b).backward()
+    assert b.grad.item() == pytest.approx(-1e200)

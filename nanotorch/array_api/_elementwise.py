@@ -45,6 +45,8 @@ def _sign(x):
         mag = xp.abs(a)
         return B.wrap(xp.where(mag == 0, 0, a / xp.where(mag == 0, 1, mag)).astype(a.dtype),
                       x._backend)
+    if x.dtype in B.REAL_FLOATING:  # the standard keeps NaN, where torch's sign gives 0
+        return x.sign().masked_fill(x.isnan(), float("nan"))
     return x.sign()
 
 

@@ -108,11 +108,33 @@ class Add(_Zip):
 class Sub(_Zip):
     kernel = "subtract"
 
+    @classmethod
+    def forward(cls, ctx, a, b):
+        check_subtraction(a, b)
+        return super().forward(ctx, a, b)
+
     @staticmethod
     def backward(ctx, g):
         return g, -g if ctx.needs_input_grad[1] else None
 
     raw_backward = backward
+
+
+def check_subtraction(a, b):
+    """torch refuses to subtract booleans (tensors or Python bools); numpy would give integers."""
+    a_bool, b_bool = _is_bool(a), _is_bool(b)
+    if a_bool and b_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    if a_bool or b_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+
+
+def _is_bool(operand):
+    return type(operand) is bool or (isinstance(operand, _fn._Tensor)
+                                     and operand._data.dtype.kind == "b")
 
 
 class Mul(_Zip):
@@ -146,7 +168,8 @@ class Div(_Zip):
     @staticmethod
     def derivative(ctx, g, a, b):
         ga = g / b if ctx.needs_input_grad[0] else None
-        gb = -g * a / (b * b) if ctx.needs_input_grad[1] else None
+        # -g a / b², divided twice: b * b over- or underflows first (b = 1e-200 gave -inf)
+        gb = -g * (a / b) / b if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -211,9 +234,16 @@ class Atan2(_Zip):
 
     @classmethod
     def forward(cls, ctx, a, b):
+        for name, position, operand in (("input", 1, a), ("other", 2, b)):
+            if not isinstance(operand, _fn._Tensor):
+                raise TypeError(f"atan2(): argument '{name}' (position {position}) must be Tensor, "
+                                f"not {type(operand).__name__}")
         x, y, backend = binary_operands(a, b)
         ctx.save_for_backward(a, b)
-        return backend.arctan2(to_float(x), to_float(y))
+        try:
+            return backend.arctan2(to_float(x), to_float(y))
+        except ValueError:
+            raise _broadcast_error(a, b) from None
 
     @staticmethod
     def backward(ctx, g):
