@@ -94,7 +94,7 @@ class NumpyBackend:
         array(1.5, dtype=float32)
         """
         key = (value, dtype)
-        if not value:  # 0.0 == -0.0 as keys, but the sign counts (1 / -0.0 is -inf)
+        if not value and type(value) is float:  # 0.0 == -0.0 as keys, but 1 / -0.0 is -inf
             key = (value, dtype, math.copysign(1.0, value))
         const = self._scalars.get(key)
         if const is None:
