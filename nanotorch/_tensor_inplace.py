@@ -97,11 +97,13 @@ class InPlaceMethods:
         if alpha != 1:
             y = y * alpha
         x = self._data
-        if x.dtype.kind in "biu" and (getattr(y, "dtype", None) is not None and y.dtype.kind in "fc"
-                                      or isinstance(y, float)) or kernel == "true_divide" \
-                and x.dtype.kind in "biu":
-            dst = scalar_type_name(_dtype.from_numpy_dtype(x.dtype))
-            raise RuntimeError(f"result type Float can't be cast to the desired output type {dst}")
+        if x.dtype.kind in "biu":  # a wider result (float into int, int into bool) cannot land here
+            own = _dtype.from_numpy_dtype(x.dtype)
+            result = (_dtype.get_default_dtype() if kernel == "true_divide"
+                      else _dtype.result_type(self, other))
+            if not _dtype.can_cast(result, own):
+                raise RuntimeError(f"result type {scalar_type_name(result)} can't be cast to the "
+                                   f"desired output type {scalar_type_name(own)}")
         try:
             getattr(self._backend, kernel)(x, y, out=x)
         except ValueError:

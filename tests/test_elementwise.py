@@ -452,3 +452,40 @@ def test_division_gradient_does_not_square_the_divisor():
     b = leaf([1e-200])
     (a / b).backward()
     assert b.grad.item() == pytest.approx(-1e200)
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda: nanotorch.tensor([True]).mul_(2), "result type Long can't be cast to the desired "
+                                               "output type Bool"),
+    (lambda: nanotorch.tensor([1]).add_(0.5), "result type Float can't be cast to the desired "
+                                              "output type Long"),
+    (lambda: nanotorch.tensor([1]).div_(2), "result type Float can't be cast"),
+])
+def test_in_place_ops_refuse_a_wider_result_with_torchs_error(call, message):
+    with pytest.raises(RuntimeError, match=message):
+        call()
+    assert nanotorch.tensor([1], dtype=nanotorch.int32).add_(nanotorch.tensor([2])).tolist() == [3]
+
+
+@pytest.mark.parametrize("name,a_grad,b_grad", [
+    ("maximum", [0.0, 1.0, 0.5, 1.0], [1.0, 1.0, 0.5, 1.0]),
+    ("minimum", [1.0, 1.0, 0.5, 1.0], [0.0, 1.0, 0.5, 1.0]),
+])
+def test_maximum_and_minimum_gradients_at_ties_and_nans_follow_torch(name, a_grad, b_grad):
+    nan = float("nan")
+    a, b = leaf([1.0, nan, 2.0, 3.0]), leaf([2.0, 1.0, 2.0, nan])
+    getattr(nanotorch, name)(a, b).sum().backward()
+    assert a.grad.tolist() == a_grad and b.grad.tolist() == b_grad
+
+
+def test_clamp_promotes_as_torch_and_crossed_bounds_send_the_gradient_to_max():
+    assert nanotorch.tensor([1, 5]).clamp(min=nanotorch.tensor(0.5)).dtype == nanotorch.float32
+    assert nanotorch.tensor([True, False]).clamp(min=0).dtype == nanotorch.int64
+    wide = nanotorch.tensor([0.5, 0.5], dtype=nanotorch.float64)
+    assert nanotorch.ones(2).clamp(min=wide).dtype == nanotorch.float64
+    x, lo, hi = leaf([0.0, 5.0, 2.0]), leaf([3.0, 3.0, 3.0]), leaf([1.0, 4.0, 4.0])
+    y = nanotorch.clamp(x, lo, hi)
+    y.sum().backward()
+    assert y.tolist() == [1.0, 4.0, 3.0]
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+    assert lo.grad.tolist() == [0.0, 0.0, 1.0] and hi.grad.tolist() == [1.0, 1.0, 0.0]

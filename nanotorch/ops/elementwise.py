@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from .. import _dtype
 from ..autograd import function as _fn
 from ..autograd.function import _clock
 from ._util import binary_operands, broadcast_shapes, to_float, wrap
@@ -208,15 +209,20 @@ class Pow(_Zip):
         return ga, gb
 
 
+def _shares(g, a_lost, b_lost, tie):
+    """Each input's share of an extremum's gradient, as torch: all of it unless it lost, half on
+    a tie; where a NaN makes every comparison false, both inputs get all of it."""
+    half = tie.to(g.dtype) * 0.5
+    return g * (1 - a_lost.to(g.dtype) - half), g * (1 - b_lost.to(g.dtype) - half)
+
+
 class Maximum(_Zip):
     kernel = "maximum"
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        # ties split the gradient evenly, like torch
-        pick = (a > b).to(g.dtype) + (a == b).to(g.dtype) * 0.5
-        return g * pick, g * (1 - pick)
+        return _shares(g, a < b, a > b, a == b)
 
 
 class Minimum(_Zip):
@@ -225,8 +231,7 @@ class Minimum(_Zip):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        pick = (a < b).to(g.dtype) + (a == b).to(g.dtype) * 0.5
-        return g * pick, g * (1 - pick)
+        return _shares(g, a > b, a < b, a == b)
 
 
 class Atan2(_Zip):
@@ -645,8 +650,14 @@ class Clamp(Op):
         backend = a._backend
         lo_raw = lo._data if isinstance(lo, Tensor) else lo
         hi_raw = hi._data if isinstance(hi, Tensor) else hi
-        if x.dtype.kind in "biu" and (isinstance(lo_raw, float) or isinstance(hi_raw, float)):
-            x = to_float(x)
+        if (x.dtype.kind == "b" or any(isinstance(v, Tensor) and v._data.dtype != x.dtype
+                                       for v in (lo, hi))
+                or x.dtype.kind in "iu" and (type(lo_raw) is float or type(hi_raw) is float)):
+            # torch promotes: an int tensor with a float bound is float, a bool one is int64
+            target = _dtype.result_type(*(v for v in (a, lo, hi) if v is not None)).np
+            x = x.astype(target)
+            lo_raw, hi_raw = (v.astype(target) if hasattr(v, "astype") else v
+                              for v in (lo_raw, hi_raw))
         ctx.save_for_backward(a, lo, hi)
         out = x
         try:
@@ -664,14 +675,22 @@ class Clamp(Op):
         a, lo, hi = ctx.saved_tensors
         inside = a == a  # all True, in a's shape
         glo = ghi = None
+        below = above = None
         if lo is not None:
             inside = inside & (a >= lo)
-            if ctx.needs_input_grad[1]:
-                glo = g * (a < lo).to(g.dtype)
+            below = a < lo
         if hi is not None:
             inside = inside & (a <= hi)
-            if ctx.needs_input_grad[2]:
-                ghi = g * (a > hi).to(g.dtype)
+            above = a > hi
+        if below is not None and above is not None and any(ctx.needs_input_grad[1:]):
+            # where min > max the result is max, and so is the gradient (torch's rule); a bound
+            # needs a gradient, so it is a tensor and so is ``crossed``
+            crossed = lo >= hi
+            below, above = below & ~crossed, above | crossed
+        if ctx.needs_input_grad[1]:
+            glo = g * below.to(g.dtype)
+        if ctx.needs_input_grad[2]:
+            ghi = g * above.to(g.dtype)
         return g * inside.to(g.dtype), glo, ghi
 
 
