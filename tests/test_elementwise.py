@@ -489,3 +489,23 @@ def test_clamp_promotes_as_torch_and_crossed_bounds_send_the_gradient_to_max():
     assert y.tolist() == [1.0, 4.0, 3.0]
     assert x.grad.tolist() == [0.0, 0.0, 0.0]
     assert lo.grad.tolist() == [0.0, 0.0, 1.0] and hi.grad.tolist() == [1.0, 1.0, 0.0]
+
+
+def test_integers_to_negative_tensor_powers_follow_torch():
+    """Only a Python int exponent is refused; tensor exponents give 1 / x**|y| truncated."""
+    base, exponent = nanotorch.tensor([2, 1, -1, 0, -2, 3]), nanotorch.tensor([-1, -2, -3, -1, -1, 0])
+    assert (base ** exponent).tolist() == [0, 1, -1, 0, 0, 1]
+    assert (2 ** nanotorch.tensor([-1, 3])).tolist() == [0, 8]
+    with pytest.raises(RuntimeError, match="Integers to negative integer powers are not allowed"):
+        nanotorch.tensor([2]) ** -1
+
+
+def test_pow_and_atan2_gradients_at_zero_follow_torch():
+    x, y = leaf([0.0, 0.0, 2.0]), leaf([0.0, -1.0, 0.0])
+    with np.errstate(divide="ignore"):
+        (x ** y).sum().backward()
+    assert x.grad.tolist() == [0.0, -np.inf, 0.0]
+    assert y.grad.tolist() == pytest.approx([0.0, -np.inf, np.log(2.0)])
+    a, b = leaf([0.0]), leaf([0.0])
+    nanotorch.atan2(a, b).backward()
+    assert a.grad.tolist() == [0.0] and b.grad.tolist() == [0.0]

@@ -184,12 +184,11 @@ class Pow(_Zip):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         ctx.save_for_backward(a, b)
         try:
-            out = backend.power(x, y)
+            return backend.power(x, y)
         except ValueError as err:
-            if "negative integer powers" in str(err):
-                raise RuntimeError("Integers to negative integer powers are not allowed.") from None
-            raise _broadcast_error(a, b) from None
-        return out
+            if "negative integer powers" not in str(err):
+                raise _broadcast_error(a, b) from None
+        return _integer_power(backend, x, y)
 
     @staticmethod
     def backward(ctx, g):
@@ -198,15 +197,26 @@ class Pow(_Zip):
         if ctx.needs_input_grad[0]:
             if isinstance(b, (int, float)):
                 ga = g * b * a ** (b - 1) if b != 0 else g * 0
-            else:
-                ga = g * b * a.pow(b - 1)
+            else:  # 0 where b == 0, as torch (0 * 0 ** -1 would be nan)
+                ga = (g * b * a.pow(b - 1)).masked_fill(b == 0, 0)
         if ctx.needs_input_grad[1]:
-            # d/db a**b = a**b * log(a); 0 where a == 0 and b >= 0, as torch.
+            # d/db a**b = a**b * log(a); 0 where a == 0 and b >= 0, -inf where b < 0, as torch.
             base = a if not isinstance(a, (int, float)) else b.new_full((), a)
             out = base ** b
-            zero = base == 0
-            gb = g * (out * base.masked_fill(zero, 1).log()).masked_fill(zero & (b >= 0), 0)
+            gb = g * (out * base.log()).masked_fill((base == 0) & (b >= 0), 0)
         return ga, gb
+
+
+def _integer_power(backend, x, y):
+    """Integers to integer powers of which some are negative, as torch: 1 and -1 keep their
+    powers and every other base gives 0 (1 / x**|y|, truncated); numpy refuses."""
+    xp = backend.xp
+    x = xp.asarray(x)
+    out = backend.power(x, xp.maximum(y, 0))
+    one = xp.ones_like(out)
+    sign = xp.where(y % 2 == 0, one, -one)
+    reciprocal = xp.where(x == 1, one, xp.where(x == -1, sign, xp.zeros_like(out)))
+    return xp.where(y < 0, reciprocal, out)
 
 
 def _shares(g, a_lost, b_lost, tie):
@@ -254,6 +264,7 @@ class Atan2(_Zip):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         denom = a * a + b * b
+        denom = denom.masked_fill(denom == 0, 1)  # at the origin the gradient is 0, as torch's
         return g * b / denom, -g * a / denom
 
 
