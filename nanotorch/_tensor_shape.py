@@ -548,8 +548,11 @@ class ShapeMethods:
         tensor([[30],
                 [60]])
         """
-        return self.gather(dim, indices.expand(
-            tuple(s if i != normalize_dim(dim, self.ndim) else indices.shape[i]
+        d = normalize_dim(dim, self.ndim)
+        size = self._data.shape[d]
+        indices = indices.where(indices >= 0, indices + size)  # torch counts -1 from the end here
+        return self.gather(d, indices.expand(
+            tuple(s if i != d else indices.shape[i]
                   for i, s in enumerate(broadcast_shapes(self.shape, indices.shape)))))
 
     def index_select(self, dim, index):
@@ -569,6 +572,7 @@ class ShapeMethods:
             raise RuntimeError(f"index_select(): Expected dtype int32 or int64 for index, got "
                                f"{index.dtype}")
         d = normalize_dim(dim, self._data.ndim)
+        I.check_index_range(index, self._data.shape[d])
         return self[(slice(None),) * d + (index.reshape(-1),)]
 
     def masked_select(self, mask):

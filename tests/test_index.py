@@ -218,3 +218,58 @@ def test_take_masked_select_nonzero():
     x = nanotorch.tensor([[1.0, -1.0], [2.0, -3.0]])
     assert x.masked_select(x > 0).tolist() == [1.0, 2.0]
     assert (x < 0).nonzero().tolist() == [[0, 1], [1, 1]]
+
+
+def test_integers_beside_index_tensors_select_first_as_in_torch():
+    """torch applies integers as selects before the advanced indices: x[0, :, [0, 3]] of a
+    (2, 3, 4) tensor is (3, 2), where numpy's placement gives (2, 3)."""
+    x = leaf(np.arange(24.0).reshape(2, 3, 4))
+    y = x[0, :, nanotorch.tensor([0, 3])]
+    assert y.shape == (3, 2)
+    assert y.tolist() == np.arange(24.0).reshape(2, 3, 4)[0][:, [0, 3]].tolist()
+    y.sum().backward()
+    expected = np.zeros((2, 3, 4))
+    expected[0][:, [0, 3]] = 1
+    assert x.grad.tolist() == expected.tolist()
+    assert x[[0, 1], 0, [1, 2]].shape == (2,) and x[..., 0, [1, 2]].shape == (2, 2)
+    assert x[nanotorch.tensor([True, False]), 0].shape == (1, 4)
+    z = nanotorch.zeros(2, 3, 4)
+    z[0, :, [0, 3]] = nanotorch.ones(3, 2)
+    assert z.sum().item() == 6 and z[0, :, 0].tolist() == [1.0, 1.0, 1.0]
+
+
+def test_a_list_holding_sequences_is_a_tuple_of_indices_with_torchs_warning():
+    x = nanotorch.arange(24.0).reshape(2, 3, 4)
+    with pytest.warns(UserWarning, match="non-tuple sequence for multidimensional indexing"):
+        assert x[[[0, 1], [1, 0]]].tolist() == x[[0, 1], [1, 0]].tolist()
+    with pytest.warns(UserWarning):
+        assert x[[0, slice(None)]].shape == (3, 4)
+    assert x[[0, 1]].shape == (2, 3, 4)  # a list of ints stays one index
+    with pytest.warns(UserWarning):
+        x[[[0, 1], [1, 0]]] = -1
+    assert (x == -1).sum().item() == 8
+
+
+@pytest.mark.parametrize("call,error,message", [
+    (lambda x: x.gather(1, nanotorch.full((2, 3, 4), -1)), RuntimeError,
+     "index -1 is out of bounds for dimension 1 with size 3"),
+    (lambda x: nanotorch.zeros(5).scatter(0, nanotorch.tensor([-1]), nanotorch.ones(1)),
+     RuntimeError, "index -1 is out of bounds for dimension 0 with size 5"),
+    (lambda x: nanotorch.zeros(5).scatter_add(0, nanotorch.tensor([-1]), nanotorch.ones(1)),
+     RuntimeError, "index -1 is out of bounds"),
+    (lambda x: x.index_select(0, nanotorch.tensor([-1])), IndexError, "index out of range in self"),
+    (lambda x: x.index_select(0, nanotorch.tensor([2])), IndexError, "index out of range in self"),
+    (lambda x: nanotorch.zeros(5).index_add(0, nanotorch.tensor([-1]), nanotorch.ones(1)),
+     IndexError, "index out of range in self"),
+    (lambda x: nanotorch.zeros(5).index_add(0, nanotorch.tensor([5]), nanotorch.ones(1)),
+     IndexError, "index out of range in self"),
+], ids=["gather", "scatter", "scatter_add", "index_select", "index_select_high", "index_add",
+        "index_add_high"])
+def test_negative_indices_are_refused_where_torch_refuses_them(call, error, message):
+    with pytest.raises(error, match=message):
+        call(nanotorch.arange(24.0).reshape(2, 3, 4))
+
+
+def test_take_along_dim_counts_negative_indices_from_the_end_as_torch():
+    x = nanotorch.arange(24.0).reshape(2, 3, 4)
+    assert x.take_along_dim(nanotorch.full((2, 1, 4), -1), 1).tolist() == x[:, 2:].tolist()

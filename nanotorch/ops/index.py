@@ -6,6 +6,8 @@ of that write is reading again. The two ops are each other's derivative.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .base import Op
@@ -13,14 +15,84 @@ from ._util import tensor_type
 
 
 def _is_basic(key):
-    return all(k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in key)
+    return isinstance(key, tuple) and all(
+        k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in key)
+
+
+class SelectThenIndex:
+    """A key whose integers torch applies first, as selects, and then the rest.
+
+    numpy counts an integer beside an index array as one more advanced index,
+    which can move where the indexed dims land: ``x[0, :, [0, 3]]`` of a
+    (2, 3, 4) tensor is (2, 3) in numpy and (3, 2) in torch. ``select`` keeps
+    the integers and a full slice for every other dim (a basic index: a view),
+    ``rest`` is the key without the integers.
+    """
+
+    __slots__ = ("select", "rest")
+
+    def __init__(self, select, rest):
+        self.select, self.rest = select, rest
+
+
+def take(array, key):
+    """``array[key]`` for a normalized key."""
+    if type(key) is SelectThenIndex:
+        return array[key.select][key.rest]
+    return array[key]
+
+
+def put(array, key, value):
+    """``array[key] = value`` for a normalized key (the selects are a view: they write through)."""
+    if type(key) is SelectThenIndex:
+        array[key.select][key.rest] = value
+    else:
+        array[key] = value
+
+
+def add_at(xp, array, key, value):
+    """``array[key] += value``, adding where an index repeats, for a normalized key."""
+    if type(key) is SelectThenIndex:
+        xp.add.at(array[key.select], key.rest, value)
+    else:
+        xp.add.at(array, key, value)
+
+
+def _as_tuple(key, T):
+    """torch's reading of a key: a list holding sequences, tensors, slices, None or Ellipsis
+    stands for a tuple of indices (``x[[[0, 1], [1, 0]]]`` is ``x[[0, 1], [1, 0]]``)."""
+    if isinstance(key, tuple):
+        return key
+    if isinstance(key, list) and len(key) < 32 and any(
+            isinstance(k, (list, tuple, slice, np.ndarray, T)) or k is None or k is Ellipsis
+            for k in key):
+        warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated; "
+                      "use x[tuple(seq)] instead of x[seq] (torch 2.9 and later read it as a "
+                      "tensor index)", UserWarning, stacklevel=4)
+        return tuple(key)
+    return (key,)
+
+
+def _staged(out):
+    """``out`` as a SelectThenIndex when it mixes integers with index arrays, else as it is."""
+    arrays = [k for k in out if getattr(k, "ndim", 0)]
+    if not arrays or not any(type(k) is int for k in out):
+        return out
+    select = []
+    for k in out:
+        if type(k) is int or k is Ellipsis:
+            select.append(k)
+        elif isinstance(k, slice) or getattr(k, "ndim", 0) and k.dtype.kind != "b":
+            select.append(slice(None))
+        elif getattr(k, "ndim", 0):  # a mask covers as many dims as it has
+            select.extend([slice(None)] * k.ndim)
+    return SelectThenIndex(tuple(select), tuple(k for k in out if type(k) is not int))
 
 
 def normalize_key(key, shape, backend):
     """Turn a torch-style index into a backend index; IndexError like torch for bad ones."""
     T = tensor_type()
-    if not isinstance(key, tuple):
-        key = (key,)
+    key = _as_tuple(key, T)
     out = []
     dim = 0
     consumed = sum(1 for k in key if k is not None and k is not Ellipsis and not (
@@ -94,7 +166,7 @@ def normalize_key(key, shape, backend):
             raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
         out.append(arr)
         dim += 1
-    return tuple(out)
+    return _staged(tuple(out))
 
 
 class GetItem(Op):
@@ -102,7 +174,7 @@ class GetItem(Op):
     def forward(ctx, a, key):
         ctx.key, ctx.shape = key, a._data.shape
         ctx.basic = _is_basic(key)
-        out = a._data[key]
+        out = take(a._data, key)
         if not ctx.basic or not isinstance(out, a._backend.xp.ndarray):
             return a._backend.xp.asarray(out)
         return out
@@ -126,13 +198,12 @@ class IndexAdd(Op):
         if basic:
             out[key] = g._data
         else:
-            xp.add.at(out, key, g._data)
+            add_at(xp, out, key, g._data)
         return out
 
     @staticmethod
     def backward(ctx, gg):
-        return gg[ctx.key] if not isinstance(ctx.key, tuple) else GetItem.apply(gg, ctx.key), \
-            None, None, None
+        return GetItem.apply(gg, ctx.key), None, None, None
 
 
 class IndexPut(Op):
@@ -146,14 +217,14 @@ class IndexPut(Op):
         out = a._backend.xp.array(a._data, copy=True)
         value = v._data if isinstance(v, T) else v
         if accumulate:
-            a._backend.xp.add.at(out, key, value)
+            add_at(a._backend.xp, out, key, value)
         else:
             try:
-                out[key] = value
+                put(out, key, value)
             except ValueError as err:
                 raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(value))} "
                                    f"cannot be broadcast to indexing result of shape "
-                                   f"{list(a._data[key].shape)}") from err
+                                   f"{list(take(a._data, key).shape)}") from err
         ctx.accumulate = accumulate
         return out
 
@@ -182,9 +253,18 @@ def check_gather(name, a, dim, index):
                            f"({name}: input {list(a.shape)}, index {list(index.shape)})")
     size = a._data.shape[dim]
     idx = index._data
-    if idx.size and (int(idx.max()) >= size or int(idx.min()) < -size):
-        raise RuntimeError(f"index {int(idx.max()) if int(idx.max()) >= size else int(idx.min())} "
-                           f"is out of bounds for dimension {dim} with size {size}")
+    if idx.size:  # torch takes no negative index here (take_along_dim wraps its own first)
+        low, high = int(idx.min()), int(idx.max())
+        if low < 0 or high >= size:
+            raise RuntimeError(f"index {high if high >= size else low} is out of bounds for "
+                               f"dimension {dim} with size {size}")
+
+
+def check_index_range(index, size):
+    """index_select's and index_add's range rule: 0 <= index < size, torch's IndexError."""
+    idx = index._data
+    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= size):
+        raise IndexError("index out of range in self")
 
 
 def check_index_add(a, dim, index, source):
@@ -205,11 +285,7 @@ def check_index_add(a, dim, index, source):
     if source._data.ndim and source._data.shape[dim] != count:
         raise RuntimeError(f"index_add_(): Number of indices ({count}) should be equal to "
                            f"source.size(dim): ({source._data.shape[dim]}), for dim: {dim}")
-    size = a._data.shape[dim]
-    idx = index._data
-    if count and (int(idx.max()) >= size or int(idx.min()) < -size):
-        raise RuntimeError(f"index {int(idx.max()) if int(idx.max()) >= size else int(idx.min())} "
-                           f"is out of bounds for dimension {dim} with size {size}")
+    check_index_range(index, a._data.shape[dim])
 
 
 class Gather(Op):
