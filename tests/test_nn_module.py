@@ -299,3 +299,15 @@ def test_attribute_reads_follow_torchs_lookup_order_through_every_table_edit():
     assert callable(net.train) and not isinstance(net.train, nn.Module)
     net._modules.clear()
     assert not hasattr(net, "layer1") and list(net.children()) == []
+
+
+def test_a_module_used_twice_reloads_its_own_state_dict():
+    """state_dict() writes a shared layer under every path to it; loading reads them all."""
+    shared = nn.Linear(2, 2)
+    model = nn.Sequential(shared, nn.ReLU(), shared)
+    assert set(model.state_dict()) == {"0.weight", "0.bias", "2.weight", "2.bias"}
+    assert str(model.load_state_dict(model.state_dict())) == "<All keys matched successfully>"
+    state = model.state_dict()
+    state["2.weight"] = nanotorch.full((2, 2), 2.0)
+    model.load_state_dict(state)
+    assert shared.weight.tolist() == [[2.0, 2.0], [2.0, 2.0]]  # the last path read wins, as torch

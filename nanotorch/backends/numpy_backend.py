@@ -848,13 +848,14 @@ class NumpyBackend:
         if weight_decay != 0:
             g = g + weight_decay * param
         self._add_weighted_square_(square_avg, alpha, g)
+        avg = xp.empty_like(square_avg)  # an array even for a 0-d parameter, so out= works
         if centered:
             self._lerp_(grad_avg, g, 1 - alpha)
-            avg = xp.multiply(grad_avg, grad_avg)
+            xp.multiply(grad_avg, grad_avg, out=avg)
             xp.subtract(square_avg, avg, out=avg)
             xp.sqrt(avg, out=avg)
         else:
-            avg = xp.sqrt(square_avg)
+            xp.sqrt(square_avg, out=avg)
         avg += eps
         if momentum > 0:
             momentum_buffer *= momentum

@@ -559,7 +559,8 @@ class Module:
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing, unexpected, errors = [], [], []
         expected = set()
-        for prefix, module in self.named_modules():
+        # every path to a module, as state_dict() writes them: one shared twice has two prefixes
+        for prefix, module in self.named_modules(remove_duplicate=False):
             prefix = prefix + "." if prefix else ""
             module._load_from_state_dict(state_dict, prefix, missing, errors, assign)
             expected.update(prefix + k for k, v in module._parameters.items() if v is not None)
