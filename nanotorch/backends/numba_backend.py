@@ -357,7 +357,7 @@ class NumbaBackend(NumpyBackend):
 
     def max_pool_back(self, g, indices, input_shape):
         if not (type(g) is np.ndarray and g.dtype.char in _FLOAT_CHARS and g.shape == indices.shape
-                and g.ndim >= 2):
+                and g.ndim >= 2 and g.size):
             return super().max_pool_back(g, indices, input_shape)
         rows = math.prod(input_shape[:2])
         out = np.zeros((rows, math.prod(input_shape[2:])), dtype=g.dtype)

@@ -231,7 +231,8 @@ def index_add_rows(out, index, rows):
 
 @njit(cache=True, error_model="numpy")
 def max_pool1d(x, k, s, p, d, out, index):
-    """out[r, o] = max of x[r, o*s - p + j*d] over j < k (outside x counts as -inf).
+    """out[r, o] = max of x[r, o*s - p + j*d] over the j < k that fall inside x (padding never
+    counts, as in torch: a window of -inf points at its first real element).
 
     ``index`` gets the position of the first maximum, as numpy's argmax picks it.
     """
@@ -240,12 +241,14 @@ def max_pool1d(x, k, s, p, d, out, index):
         xr = x[r]
         for o in range(out.shape[1]):
             start = o * s - p
-            at = start
-            best = xr[start] if 0 <= start < length else -math.inf
-            for j in range(1, k):
+            best = -math.inf
+            at = -1
+            for j in range(k):
                 pos = start + j * d
-                v = xr[pos] if 0 <= pos < length else -math.inf
-                if v > best or (v != v and best == best):  # a NaN wins, the first one
+                if pos < 0 or pos >= length:
+                    continue
+                v = xr[pos]
+                if at < 0 or v > best or (v != v and best == best):  # a NaN wins, the first one
                     best = v
                     at = pos
             out[r, o] = best
@@ -262,17 +265,19 @@ def max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, out, index):
                 h0 = oh * sh - ph
                 w0 = ow * sw - pw
                 best = -math.inf
-                at = h0 * width + w0
-                first = True
+                at = -1
                 for i in range(kh):
                     h = h0 + i * dh
+                    if h < 0 or h >= height:
+                        continue
                     for j in range(kw):
                         w = w0 + j * dw
-                        v = x[r, h, w] if 0 <= h < height and 0 <= w < width else -math.inf
-                        if first or v > best or (math.isnan(v) and not math.isnan(best)):
+                        if w < 0 or w >= width:
+                            continue
+                        v = x[r, h, w]
+                        if at < 0 or v > best or (math.isnan(v) and not math.isnan(best)):
                             best = v
                             at = h * width + w
-                            first = False
                 out[r, oh, ow] = best
                 index[r, oh, ow] = at
 

@@ -538,15 +538,19 @@ class NumpyBackend:
         flat = windows.reshape((*windows.shape[:2 + n], math.prod(kernel)))
         arg = xp.argmax(flat, axis=-1)
         out = xp.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
-        # window offset -> input position, last spatial dim fastest in both
+        # window offset -> input position, last spatial dim fastest in both; a window whose
+        # max is -inf points at its first real element, as torch's (argmax may pick padding)
         index = xp.zeros(arg.shape, dtype=xp.int64)
+        first = xp.zeros(out_size, dtype=xp.int64)
         size = x.shape[2:]
         for d in reversed(range(n)):
             arg, k = xp.divmod(arg, kernel[d])
             start = (xp.arange(out_size[d]) * stride[d] - padding[d]).reshape(
                 (-1,) + (1,) * (n - 1 - d))
             index += (start + k * dilation[d]) * math.prod(size[d + 1:])
-        return out, index
+            skipped = xp.maximum(-start + dilation[d] - 1, 0) // dilation[d]  # taps in padding
+            first += (start + skipped * dilation[d]) * math.prod(size[d + 1:])
+        return out, xp.where(out == -xp.inf, first, index)
 
     def max_pool_back(self, g, indices, input_shape):
         """Add each gradient into the input position its max came from (windows may share one).
