@@ -208,3 +208,22 @@ def test_module_list_and_dict():
     assert list(heads) == ["a", "b"] and "b" in heads and len(heads) == 2
     assert [n for n, _ in heads.named_parameters()] == ["a.weight", "a.bias", "b.weight", "b.bias"]
     assert isinstance(heads.pop("a"), nn.Linear) and list(heads.keys()) == ["b"]
+
+
+def test_leaky_relu_in_place_backpropagates_and_refuses_integers():
+    """Its derivative is fixed at the forward, so overwriting the input in place is fine."""
+    x = nanotorch.tensor([-1.0, 2.0, float("nan"), -0.0], requires_grad=True)
+    y = nn.LeakyReLU(0.1, inplace=True)(x * 1)
+    y.sum().backward()
+    assert x.grad.tolist() == pytest.approx([0.1, 1.0, 0.1, 0.1])
+    with pytest.raises(NotImplementedError, match='"leaky_relu_cpu" not implemented for \'Long\''):
+        F.leaky_relu(nanotorch.tensor([1, 2]))
+
+
+def test_linear_with_a_vector_of_weights_is_a_dot_product_per_row():
+    x = nanotorch.ones(2, 3, requires_grad=True)
+    w = nanotorch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = F.linear(x, w)
+    assert y.shape == (2,)
+    y.sum().backward()
+    assert x.grad.tolist() == [[1.0, 2.0, 3.0]] * 2 and w.grad.tolist() == [2.0, 2.0, 2.0]

@@ -17,8 +17,8 @@ import warnings
 
 from .. import _dtype
 from ..ops import nn as _nn_ops
-from ..ops._util import broadcast_shapes
-from ..ops.elementwise import Where
+from ..ops._util import broadcast_shapes, scalar_type_name
+from ..ops.elementwise import LeakyRelu, Where
 from ..ops.index import Gather
 from ..tensor import Tensor
 
@@ -34,13 +34,15 @@ def linear(input, weight, bias=None):
     """``input @ weight.T + bias``.
 
     Shapes: input ``(*, in)``, weight ``(out, in)``, bias ``(out,)`` or None
-    -> ``(*, out)``.
+    -> ``(*, out)``; a 1-D weight ``(in,)`` gives ``(*)``, as torch.
 
     >>> import nanotorch
     >>> import nanotorch.nn.functional as F
     >>> F.linear(nanotorch.ones(2, 3), nanotorch.ones(4, 3), nanotorch.zeros(4)).shape
     nanotorch.Size([2, 4])
     """
+    if bias is None and weight.ndim == 1:  # a vector of weights: one dot product per row
+        return input.matmul(weight)
     return _nn_ops.Linear.apply(input, weight, bias)
 
 
@@ -64,7 +66,10 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     >>> F.leaky_relu(nanotorch.tensor([-1.0, 2.0]), 0.1)
     tensor([-0.1000,  2.0000])
     """
-    out = Where.apply(input > 0, input, input * negative_slope)
+    if not input.is_floating_point():  # torch's own error type for a kernel it has no dtype of
+        raise NotImplementedError(f'"leaky_relu_cpu" not implemented for '
+                                  f"'{scalar_type_name(input.dtype)}'")
+    out = LeakyRelu.apply(input, negative_slope)
     return input.copy_(out) if inplace else out
 
 

@@ -705,6 +705,26 @@ class Clamp(Op):
         return g * inside.to(g.dtype), glo, ghi
 
 
+class LeakyRelu(Op):
+    """x where x > 0, else ``slope * x``. Its derivative (1 or ``slope``) is fixed by the forward,
+    so nothing is saved that an in-place ``leaky_relu`` would overwrite."""
+
+    @staticmethod
+    def forward(ctx, a, slope):
+        x = a._data
+        xp = a._backend.xp
+        ctx.scale = xp.where(x > 0, xp.ones_like(x), xp.full_like(x, slope))
+        return x * ctx.scale
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * wrap(ctx.scale, ctx.backend), None
+
+    @staticmethod
+    def raw_backward(ctx, g):
+        return g * ctx.scale, None
+
+
 class Where(Op):
     """condition ? a : b, with broadcasting over all three."""
 
