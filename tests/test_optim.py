@@ -301,3 +301,23 @@ def test_rmsprop_steps_a_zero_dim_parameter(backend, options):
     finally:
         backends._default = previous
     assert p.item() == pytest.approx(expected, abs=1e-6)
+
+
+@pytest.mark.parametrize("make,expected", [
+    (lambda opt: lr_scheduler.ExponentialLR(opt, 0.9, last_epoch=4), [0.037, 0.0333, 0.02997]),
+    (lambda opt: lr_scheduler.CosineAnnealingLR(opt, 10, eta_min=0.01, last_epoch=4),
+     [0.037, 0.028657, 0.02113]),
+])
+def test_a_resumed_scheduler_keeps_the_groups_rate_until_its_first_step(make, expected):
+    """Created with last_epoch >= 0 (resuming), the scheduler's own first step only records the
+    rate, as torch's: the next ones continue the schedule from there (values from torch 2.13)."""
+    opt = optim.SGD([nn.Parameter(nanotorch.ones(1))], lr=0.1)
+    for group in opt.param_groups:
+        group["initial_lr"], group["lr"] = 0.1, 0.037
+    scheduler = make(opt)
+    rates = [scheduler.get_last_lr()[0]]
+    for _ in range(2):
+        opt.step()
+        scheduler.step()
+        rates.append(scheduler.get_last_lr()[0])
+    assert rates == pytest.approx(expected, abs=1e-6)
