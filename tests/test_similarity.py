@@ -37,3 +37,13 @@ def test_similarities_pass_gradcheck_on_broadcast_shapes():
     x = nanotorch.tensor([[1.0, 2.0, 3.0]], dtype=nanotorch.float64, requires_grad=True)
     F.cosine_similarity(x, nanotorch.tensor([[4.0, 5.0, 7.0]], dtype=nanotorch.float64)).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [[0.0423, 0.0, -0.0141]], atol=1e-4)  # torch's
+
+
+def test_a_norm_held_at_eps_still_passes_its_gradient_as_in_torch():
+    """torch clamps the norms in place outside autograd: values from torch 2.13."""
+    a = nanotorch.tensor([[0.3, 0.4]], dtype=nanotorch.float64, requires_grad=True)
+    b = nanotorch.tensor([[1.0, 0.0]], dtype=nanotorch.float64)
+    c = F.cosine_similarity(a, b, eps=1.0)
+    c.sum().backward()
+    assert c.item() == pytest.approx(0.3)
+    assert a.grad[0].tolist() == pytest.approx([0.82, -0.24])

@@ -198,9 +198,16 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """
     shape = broadcast_shapes(x1.shape, x2.shape)
     x1, x2 = x1.expand(shape), x2.expand(shape)
-    n1 = x1.norm(2, dim, keepdim=True).clamp_min(eps)
-    n2 = x2.norm(2, dim, keepdim=True).clamp_min(eps)
+    n1 = _at_least(x1.norm(2, dim, keepdim=True), eps)
+    n2 = _at_least(x2.norm(2, dim, keepdim=True), eps)
     return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def _at_least(norm, eps):
+    """``norm`` raised to ``eps`` where it is smaller, keeping the norm's own gradient: torch
+    clamps the norm in place outside autograd, so a clamped norm still passes its gradient."""
+    kept = norm.detach()
+    return norm + (kept.clamp_min(eps) - kept)
 
 
 def one_hot(tensor, num_classes=-1):
