@@ -139,3 +139,10 @@ def test_backward_is_a_scatter_add_on_a_large_table():
     assert grad.shape == (400_000, 4)
     np.testing.assert_array_equal(np.flatnonzero(grad.any(1)), [7, 399_999])
     assert (grad[7] == 2).all() and (grad[399_999] == 1).all()
+
+
+def test_max_norm_leaves_a_row_exactly_at_the_limit_alone():
+    weight = nanotorch.tensor([[3.0, 4.0], [6.0, 8.0]], dtype=nanotorch.float64)
+    F.embedding(nanotorch.tensor([0, 1]), weight, max_norm=5.0)
+    assert weight[0].tolist() == [3.0, 4.0]  # norm 5: untouched (it shrank by 1e-7 * 3 / 5)
+    assert weight[1].tolist() == pytest.approx([3.0, 4.0])  # norm 10: halved

@@ -72,7 +72,8 @@ def _renorm_rows(weight, indices, max_norm, norm_type):
         rows = wrap(weight._backend.xp.unique(indices._data.reshape(-1)), weight._backend)
         picked = weight[rows]
         norms = picked.norm(p=norm_type, dim=1, keepdim=True)
-        scale = (max_norm / (norms + 1e-7)).clamp(max=1.0)
+        # only rows over the limit change (a row exactly at it would shrink by 1e-7 otherwise)
+        scale = (max_norm / (norms + 1e-7)).masked_fill(norms <= max_norm, 1.0)
         weight[rows] = picked * scale
 
 
