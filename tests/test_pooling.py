@@ -241,3 +241,17 @@ def test_a_window_of_minus_inf_points_at_its_first_real_element(backend):
         assert empty.grad.shape == (0, 2, 4)
     finally:
         backends._default = previous
+
+
+def test_adaptive_avg_pool_keeps_an_inf_or_nan_in_its_own_window():
+    """Each window's mean alone (a product with 0/1 weights spread inf * 0 = nan everywhere)."""
+    inf, nan = float("inf"), float("nan")
+    out = F.adaptive_avg_pool1d(nanotorch.tensor([[[1.0, inf, 2.0, 3.0, 5.0, 4.0]]]), 3)
+    assert out.tolist() == [[[inf, 2.5, 4.5]]]
+    out = F.adaptive_avg_pool1d(nanotorch.tensor([[[1.0, nan, 2.0, 3.0, 5.0, 4.0]]]), 3)
+    assert np.isnan(out[0, 0, 0].item()) and out[0, 0, 1:].tolist() == [2.5, 4.5]
+    x = leaf([[[1.0, 3.0, 2.0, 6.0, 4.0]]])
+    F.adaptive_avg_pool1d(x, 3).sum().backward()
+    assert_close(x.grad, [[[0.5, 5 / 6, 1 / 3, 5 / 6, 0.5]]])
+    with pytest.raises(RuntimeError, match="not implemented for"):
+        F.adaptive_avg_pool1d(nanotorch.tensor([[1, 2]]), 1)

@@ -645,24 +645,24 @@ class NumpyBackend:
         arg = xp.argmax(values, axis=-1)
         return xp.take_along_axis(values, arg[..., None], axis=-1)[..., 0], start + arg
 
-    def adaptive_avg_weights(self, length, output_size, dtype):
-        """The (L, output_size) matrix whose column i averages adaptive window i.
-
-        ``x @ weights`` is adaptive average pooling of the last dim.
+    def adaptive_avg_windows(self, length, output_size):
+        """torch's adaptive windows over ``length`` as gather indices: ``columns`` and ``inside``
+        (output_size, widest window), where ``inside`` marks the real places of each window
+        (the rest repeat its last column), and each window's ``width`` (output_size,).
 
         >>> from nanotorch.backends import get_backend
-        >>> get_backend("numpy").adaptive_avg_weights(3, 2, "float64")
-        array([[0.5, 0. ],
-               [0.5, 0.5],
-               [0. , 0.5]])
+        >>> columns, inside, width = get_backend("numpy").adaptive_avg_windows(3, 2)
+        >>> columns.tolist(), inside.tolist(), width.tolist()
+        ([[0, 1], [1, 2]], [[True, True], [True, True]], [2, 2])
         """
         xp = self.xp
         start, end = self._adaptive_bounds(length, output_size)
-        rows = xp.arange(length)[:, None]
-        inside = (rows >= start) & (rows < end)
-        return (inside / (end - start)).astype(dtype)
+        width = end - start
+        offsets = xp.arange(int(width.max()))
+        inside = offsets < width[:, None]
+        columns = xp.minimum(start[:, None] + offsets, (end - 1)[:, None])
+        return columns, inside, width
 
-    # --- nn kernels (used by nanotorch/ops/nn.py) ----------------------------
     def matmul(self, a, b):
         """``a @ b`` with numpy's broadcasting rules: (..., m, k), (..., k, n) -> (..., m, n).
 

@@ -4,15 +4,14 @@
 goes back to that position only (``MaxPoolBackward``, a scatter-add whose
 own gradient is a gather at the same positions). ``AvgPool`` and
 ``AvgPoolBackward`` are each other's adjoints: the mean of a window, and a
-gradient shared evenly over a window. Adaptive average pooling is a matmul
-with a fixed averaging matrix, so it needs no op of its own.
+gradient shared evenly over a window. Adaptive average pooling gathers its
+windows and takes their means with tensor ops, so it needs no op of its own.
 """
 from __future__ import annotations
 
 from ..autograd.function import Function
 from .conv import ntuple
 from .base import Op
-from .linalg import matmul
 from ._util import wrap
 
 
@@ -297,9 +296,15 @@ def adaptive_avg_pool1d(input, output_size):
     size = _adaptive_size(name, output_size)
     if input.ndim not in (2, 3):
         raise RuntimeError(_AVG_DIMS.format(n1=2, n2=3, ndim=input.ndim, name=name))
+    _check_float(name, input)
     backend = input._backend
-    weights = backend.adaptive_avg_weights(input.shape[-1], size, input._data.dtype)
-    return matmul(input, wrap(weights, backend))
+    if input._data.shape[-1] == size:  # windows of one: a copy
+        return input.clone()
+    # every window gathered into a row of the widest window's width, the extra places zero
+    # (not a product with 0/1 weights: an inf would spread to every window as inf * 0 = nan)
+    columns, inside, width = backend.adaptive_avg_windows(input.shape[-1], size)
+    windows = input[..., wrap(columns, backend)].masked_fill(wrap(~inside, backend), 0.0)
+    return windows.sum(-1) / wrap(width.astype(input._data.dtype), backend)
 
 
 def adaptive_max_pool1d(input, output_size, return_indices=False):
