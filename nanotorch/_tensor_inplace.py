@@ -10,14 +10,17 @@ from __future__ import annotations
 from . import _dtype
 from .autograd.function import bump_version
 from .autograd.grad_mode import state as _grad_state
-from .ops import elementwise as E
+from .ops import elementwise as E, index as I
 from .ops._util import as_scalar, broadcast_shapes, scalar_type_name, shape_arg, tensor_type, wrap
 
 def _refuse_inplace_on_view(node):
-    """An in-place op on a view of a graph tensor: raise rather than return a wrong gradient.
+    """An in-place op on a view that cannot be written back to its base: raise rather than
+    return a wrong gradient.
 
-    The view's base keeps its old history, so its gradient would ignore the
-    write (torch rebuilds the base's history; nanotorch does not).
+    A view made by indexing (``y[0]``, ``y[:, 1:]``) passes the write to its
+    base as ``base[key] = result`` (see ``_inplace_through_base``); other views
+    (reshape, transpose, expand) would leave the base with a gradient that
+    ignores the write, and so does a leaf, whose history cannot change.
     """
     while getattr(node, "is_view", False) and node.next_functions and node.next_functions[0]:
         node = node.next_functions[0][0]
@@ -49,8 +52,16 @@ class InPlaceMethods:
         if record and self.grad_fn is None and self._requires_grad:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                                "operation.")
-        if record and getattr(self.grad_fn, "is_view", False) and self._data.base is not None:
-            _refuse_inplace_on_view(self.grad_fn)
+        if record and self._data.base is not None:
+            view_of = getattr(self, "_view_of", None)
+            if view_of is not None:
+                base = view_of[0]
+                if base.grad_fn is None and base._requires_grad:
+                    raise RuntimeError("a view of a leaf Variable that requires grad is being "
+                                       "used in an in-place operation.")
+                return self._inplace_through_base(*view_of, compute)
+            if getattr(self.grad_fn, "is_view", False):
+                _refuse_inplace_on_view(self.grad_fn)
         if record:
             old = T._wrap(self._backend.xp.array(self._data, copy=True), self._backend)
             old._requires_grad = self._requires_grad
@@ -64,6 +75,19 @@ class InPlaceMethods:
             self.grad_fn = result.grad_fn
             self._requires_grad = result._requires_grad
             self._output_nr = result._output_nr
+        return self
+
+    def _inplace_through_base(self, base, key, compute):
+        """An in-place op on ``self = base[key]`` while recording, as torch's CopySlices: the
+        result goes into the base as ``base[key] = result`` (the base takes that history, so
+        its gradient sees the write) and the view is ``base[key]`` again, of the new base."""
+        old = tensor_type()._wrap(self._backend.xp.array(self._data, copy=True), self._backend)
+        old._requires_grad, old.grad_fn, old._output_nr = (self._requires_grad, self.grad_fn,
+                                                           self._output_nr)
+        result = compute(old)
+        base._inplace(lambda old_base: I.IndexPut.apply(old_base, key, result), result)
+        again = I.GetItem.apply(base, key)  # shares memory with self: only its history is kept
+        self.grad_fn, self._requires_grad, self._output_nr = again.grad_fn, again._requires_grad, 0
         return self
 
     def _write(self, array):

@@ -512,7 +512,10 @@ class ShapeMethods:
     # --- indexing ----------------------------------------------------------------
     def __getitem__(self, key):
         key = I.normalize_key(key, self._data.shape, self._backend)
-        return I.GetItem.apply(self, key)
+        out = I.GetItem.apply(self, key)
+        if out._data.base is not None and I.is_basic(key):  # a view: in-place ops write through
+            out._view_of = (self, key)
+        return out
 
     def __setitem__(self, key, value):
         key = I.normalize_key(key, self._data.shape, self._backend)

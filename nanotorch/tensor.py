@@ -103,8 +103,10 @@ class Tensor(MathMethods, ReductionMethods, ShapeMethods, InPlaceMethods):
     tensor([[2., 4.]])
     """
 
+    # ``_view_of`` is set only on views made by indexing, ``(base, key)``: ops never write it,
+    # and reading it goes through getattr with a default
     __slots__ = ("_data", "_backend", "_requires_grad", "_grad", "grad_fn", "_output_nr",
-                 "_vcell", "_accumulator", "_hooks", "_retains_grad", "__weakref__")
+                 "_vcell", "_accumulator", "_hooks", "_retains_grad", "_view_of", "__weakref__")
     __array_priority__ = 1000  # numpy defers to our reflected operators
 
     def __init__(self, data=None, *, dtype=None, device=None, requires_grad=False):

@@ -137,3 +137,35 @@ def test_inplace_relu_sigmoid_and_friends_on_non_leaves():
         t = leaf(X, requires_grad=False)
         getattr(t, name)()
         assert_close(t, ref(X))
+
+
+def test_an_in_place_op_on_an_indexed_view_writes_through_to_its_base():
+    """torch's CopySlices: y[:, 0] *= 2 changes y, and y's gradient sees the write."""
+    x = leaf(np.arange(6.0).reshape(2, 3))
+    y = x * 1
+    y[:, 0] *= 2
+    (y * y).sum().backward()
+    assert y.tolist() == [[0.0, 1.0, 2.0], [6.0, 4.0, 5.0]]
+    assert x.grad.tolist() == [[0.0, 2.0, 4.0], [24.0, 8.0, 10.0]]  # d(2x)^2 = 8x at column 0
+    x = leaf(np.arange(6.0).reshape(2, 3))
+    y = x * 1
+    y[0][1:].add_(10)  # a view of a view
+    (y * y).sum().backward()
+    assert x.grad.tolist() == [[0.0, 22.0, 24.0], [6.0, 8.0, 10.0]]
+
+
+def test_an_in_place_op_on_a_view_gives_its_base_a_history_when_the_other_operand_has_one():
+    w = nanotorch.tensor(2.0, requires_grad=True)
+    z = nanotorch.zeros(3)
+    z[1:].add_(w)
+    z.sum().backward()
+    assert z.tolist() == [0.0, 2.0, 2.0] and w.grad.item() == 2.0
+
+
+def test_a_single_element_view_is_a_view():
+    """numpy gives x[1] as a scalar copy; in torch it is a view, and writes go through."""
+    z = nanotorch.arange(3.0)
+    z[1].mul_(3)
+    assert z.tolist() == [0.0, 3.0, 2.0]
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
+        nanotorch.ones(3, requires_grad=True)[0].mul_(2)

@@ -14,7 +14,7 @@ from .base import Op
 from ._util import tensor_type
 
 
-def _is_basic(key):
+def is_basic(key):
     return isinstance(key, tuple) and all(
         k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in key)
 
@@ -173,7 +173,9 @@ class GetItem(Op):
     @staticmethod
     def forward(ctx, a, key):
         ctx.key, ctx.shape = key, a._data.shape
-        ctx.basic = _is_basic(key)
+        ctx.basic = is_basic(key)
+        if ctx.basic and Ellipsis not in key:
+            key += (Ellipsis,)  # numpy then gives a 0-d result as a view, not a scalar copy
         out = take(a._data, key)
         if not ctx.basic or not isinstance(out, a._backend.xp.ndarray):
             return a._backend.xp.asarray(out)
