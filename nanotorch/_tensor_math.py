@@ -247,7 +247,8 @@ class MathMethods:
         if rounding_mode == "trunc":
             if _dtype.result_type(self, other).is_floating_point:
                 return _div(self, other).trunc()
-            # integers exactly (not through a float): self - fmod(self, other) is a multiple of other
+            # integers exactly, not through a float: self - fmod(self, other) is a multiple of
+            # other, so the floor division is exact
             return E.FloorDivide.apply(self - E.Fmod.apply(self, other), other)
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                            f"found '{rounding_mode}'")

@@ -342,7 +342,8 @@ class NumpyBackend:
         xp = self.xp
         axes = axis if isinstance(axis, tuple) else (axis,)
         if a.ndim and not all(a.shape[d] for d in axes):
-            shape = tuple(1 if d in axes or d - a.ndim in axes else n for d, n in enumerate(a.shape))
+            shape = tuple(1 if d in axes or d - a.ndim in axes else n
+                          for d, n in enumerate(a.shape))
             out = xp.full(shape, -np.inf, dtype=a.dtype)
         else:
             m = xp.max(a, axis=axis, keepdims=True)

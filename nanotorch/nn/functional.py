@@ -399,7 +399,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
                          f" is out of bounds.")
     # the op itself: Tensor.gather would check the range again (on a GPU, two more waits)
     picked = -Gather.apply(input, 1, safe.unsqueeze(1)).squeeze(1)
-    if any_ignored:  # an ignored row counts for nothing, even where its input is inf (inf * 0 is nan)
+    if any_ignored:  # an ignored row counts for nothing, even over an inf (inf * 0 is nan)
         picked = picked.masked_fill(ignored, 0.0)
     w = None
     if weight is not None:

@@ -15,6 +15,7 @@ from ._util import tensor_type
 
 
 def is_basic(key):
+    """Whether a normalized key is numpy's basic indexing (ints, slices, None, ...): a view."""
     return isinstance(key, tuple) and all(
         k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in key)
 
