@@ -94,6 +94,8 @@ KERNEL_CASES["relu_back_zip"].append(  # torch zeroes where a <= 0 only: NaN let
     ("nan", lambda r, t: (np.array([[np.nan, -1.0], [0.0, 2.0]], dtype=t), _u(r, (2, 2), t))))
 KERNEL_CASES["sum_reduce"] = [("dim1", lambda r, t: (_u(r, (3, 4), t), 1))]
 KERNEL_CASES["scalar"] = [("float", lambda r, t: (1.5, np.dtype(t))), ("int", lambda r, t: (-2, np.dtype(t)))]
+KERNEL_CASES["cumsum"] = [("rows", lambda r, t: (_u(r, (3, 4), t), 1)),
+                          ("long", lambda r, t: (_u(r, (3, 9000), t), 1))]
 KERNEL_CASES["sum_to_shape"] = [
     ("lead_and_stretched", lambda r, t: (_u(r, (2, 3, 4), t), (3, 1))),
     ("unchanged", lambda r, t: (_u(r, (3, 4), t), (3, 4))),
@@ -160,6 +162,8 @@ KERNEL_CASES["sum"] = [
     ("rows_of_an_empty_matrix", lambda r, t: (np.zeros((0, 4), dtype=t), 0)),
     ("first_of_4d_keepdims", lambda r, t: (_u(r, (5, 6, 7, 8), t), (0,), None, None, True)),
     ("long_axis", lambda r, t: (_u(r, (2, 20000, 3), t), (1,))),
+    ("long_rows", lambda r, t: (_u(r, (20000, 3), t), 0)),
+    ("long_strided_all", lambda r, t: (_u(r, (3, 20000), t).T, None)),
     ("size_one_axis", lambda r, t: (_u(r, (4, 1, 6), t), (1,))),
     ("strided", lambda r, t: (_u(r, (9, 41, 6), t).transpose(2, 1, 0), (1,))),
     ("last_axis", lambda r, t: (_u(r, (6, 41, 9), t), (2,))),

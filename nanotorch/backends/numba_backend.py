@@ -30,7 +30,7 @@ import math
 
 import numpy as np
 
-from .numpy_backend import NumpyBackend, probabilities_error
+from .numpy_backend import LONG_SUM, NumpyBackend, long_sequential_sum, probabilities_error
 
 _FLOAT_CHARS = "fd"  # float32, float64: the dtypes the loops are compiled for
 # Rows at most this wide go to the softmax-family loops. numba's scalar exp and
@@ -281,9 +281,12 @@ class NumbaBackend(NumpyBackend):
         batch say, by entering its add loop once per ``D``-row; ``sum_along``
         adds the rows in the same order in one loop: 4.7x as fast on
         ``(64, 50, 50)`` float32, with numpy's float32 rounding. A matrix
-        summed over its rows (a batch's bias gradient) takes ``sum_rows`` from
-        any size: 0.5 against 1.3 us on (50, 10).
+        summed over its rows (a batch's bias gradient) takes ``sum_rows``:
+        0.5 against 1.3 us on (50, 10). More than ``LONG_SUM`` terms added in
+        that order go to the reference, which accumulates them in float64.
         """
+        if a.size > LONG_SUM and dtype is None and out is None and long_sequential_sum(a, axis):
+            return NumpyBackend.sum(self, a, axis, dtype, out, keepdims)
         if ((axis == 0 or axis == (0,)) and type(a) is np.ndarray and a.ndim == 2 and out is None
                 and dtype is None and a.dtype.char in _FLOAT_CHARS and a.flags.c_contiguous
                 and a.shape[1] > 1):
