@@ -321,3 +321,12 @@ def test_a_resumed_scheduler_keeps_the_groups_rate_until_its_first_step(make, ex
         scheduler.step()
         rates.append(scheduler.get_last_lr()[0])
     assert rates == pytest.approx(expected, abs=1e-6)
+
+
+def test_a_parameter_twice_in_one_group_warns_and_is_stepped_twice_as_in_torch():
+    p = nn.Parameter(nanotorch.ones(1))
+    with pytest.warns(UserWarning, match="parameter group with duplicate parameters"):
+        opt = optim.SGD([p, p], lr=0.1)
+    p.grad = nanotorch.ones(1)
+    opt.step()
+    assert p.item() == pytest.approx(0.8)  # torch 2.13 gives 0.8 too

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import copy
+import warnings
 
 from ..autograd.grad_mode import enable_grad
 from ..nn.modules.module import zero_grads
@@ -79,8 +80,11 @@ class Optimizer:
                 raise ValueError(f"parameter group didn't specify a value of required "
                                  f"optimization parameter {name}")
             group.setdefault(name, default)
+        if len({id(p) for p in params}) != len(params):  # kept, and stepped twice, as in torch
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in "
+                          "future, this will cause an error", UserWarning, stacklevel=4)
         seen = {id(p) for g in self.param_groups for p in g["params"]}
-        if len({id(p) for p in params}) != len(params) or any(id(p) in seen for p in params):
+        if any(id(p) in seen for p in params):
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(group)
 
