@@ -459,8 +459,11 @@ class ShapeMethods:
         """
         if chunks <= 0:
             raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-        size = self._data.shape[normalize_dim(dim, self._data.ndim)]
-        return self.split(max(-(-size // chunks), 1), dim)
+        d = normalize_dim(dim, self._data.ndim)
+        size = self._data.shape[d]
+        if size == 0:  # torch: every chunk of nothing is an empty piece
+            return tuple(self.narrow(d, 0, 0) for _ in range(chunks))
+        return self.split(-(-size // chunks), dim)
 
     def unbind(self, dim=0):
         """The slices along ``dim`` as a tuple of views without that dim: ``(n, a)`` -> n x ``(a,)``.

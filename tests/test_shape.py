@@ -211,3 +211,8 @@ def test_chunk_gradients_and_unbind():
     rows = leaf(x).unbind(0)
     assert len(rows) == 3 and all(r.shape == nanotorch.Size([4]) for r in rows)
     check_grads(lambda t: t.unbind(1)[2], leaf(x))
+
+
+def test_chunks_of_an_empty_dim_are_that_many_empty_pieces_as_in_torch():
+    assert [c.shape for c in nanotorch.arange(0).chunk(3)] == [(0,)] * 3
+    assert [c.shape for c in nanotorch.zeros(0, 4).chunk(3, 1)] == [(0, 2)] * 2
