@@ -330,3 +330,101 @@ def test_a_parameter_twice_in_one_group_warns_and_is_stepped_twice_as_in_torch()
     p.grad = nanotorch.ones(1)
     opt.step()
     assert p.item() == pytest.approx(0.8)  # torch 2.13 gives 0.8 too
+
+
+# --- schedulers added in the sixth session; expected rates from torch 2.13 -------------------
+def _two_groups():
+    a, b = nn.Parameter(nanotorch.ones(1)), nn.Parameter(nanotorch.ones(1))
+    return optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1)
+
+
+def _rates(scheduler, opt, steps, metrics=None):
+    rates = [scheduler.get_last_lr()]
+    for i in range(steps):
+        opt.step()
+        scheduler.step() if metrics is None else scheduler.step(metrics[i])
+        rates.append(scheduler.get_last_lr())
+    return rates
+
+
+def _close(got, expected):
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected):
+        assert g == pytest.approx(e, abs=1e-8)
+
+
+_PLATEAU_LOSSES = [5, 4, 4.1, 4.0, 3.9999, 4, 4, 4, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2]
+_PLATEAU_ACCURACIES = [0.5, 0.6, 0.6, 0.6, 0.61, 0.6, 0.6, 0.6] + [0.7] * 12
+
+
+@pytest.mark.parametrize("make,metrics,expected", [
+    (lambda o: lr_scheduler.MultiStepLR(o, [3, 3, 7, 12], gamma=0.5), None, [[0.1, 0.5],
+     [0.1, 0.5], [0.1, 0.5], [0.025, 0.125], [0.025, 0.125], [0.025, 0.125], [0.025, 0.125],
+     [0.0125, 0.0625], [0.0125, 0.0625], [0.0125, 0.0625], [0.0125, 0.0625], [0.0125, 0.0625],
+     [0.00625, 0.03125], [0.00625, 0.03125], [0.00625, 0.03125], [0.00625, 0.03125]]),
+    (lambda o: lr_scheduler.LambdaLR(o, [lambda e: 0.95 ** e, lambda e: 1 / (1 + e)]), None,
+     [[0.1, 0.5], [0.095, 0.25], [0.09025, 0.16666667], [0.0857375, 0.125], [0.08145062, 0.1],
+     [0.07737809, 0.08333333], [0.07350919, 0.07142857], [0.06983373, 0.0625]]),
+    (lambda o: lr_scheduler.LinearLR(o, start_factor=0.25, end_factor=0.75, total_iters=8),
+     None, [[0.025, 0.125], [0.03125, 0.15625], [0.0375, 0.1875], [0.04375, 0.21875], [0.05, 0.25],
+     [0.05625, 0.28125], [0.0625, 0.3125], [0.06875, 0.34375], [0.075, 0.375], [0.075, 0.375],
+     [0.075, 0.375]]),
+    (lambda o: lr_scheduler.ReduceLROnPlateau(o, patience=2, factor=0.5), _PLATEAU_LOSSES, [
+     [0.1, 0.5], [0.1, 0.5], [0.1, 0.5], [0.1, 0.5], [0.1, 0.5], [0.05, 0.25], [0.05, 0.25],
+     [0.05, 0.25], [0.025, 0.125], [0.025, 0.125], [0.025, 0.125], [0.025, 0.125],
+     [0.0125, 0.0625], [0.0125, 0.0625], [0.0125, 0.0625], [0.0125, 0.0625], [0.0125, 0.0625],
+     [0.0125, 0.0625], [0.00625, 0.03125], [0.00625, 0.03125], [0.00625, 0.03125]]),
+    (lambda o: lr_scheduler.ReduceLROnPlateau(o, patience=1, factor=0.3, threshold=0.5,
+                                              threshold_mode="abs", cooldown=2,
+                                              min_lr=[0.01, 0.2]), _PLATEAU_LOSSES, [[0.1, 0.5],
+     [0.1, 0.5], [0.1, 0.5], [0.1, 0.5], [0.03, 0.2], [0.03, 0.2], [0.03, 0.2], [0.03, 0.2],
+     [0.01, 0.2], [0.01, 0.2], [0.01, 0.2], [0.01, 0.2], [0.01, 0.2], [0.01, 0.2], [0.01, 0.2],
+     [0.01, 0.2], [0.01, 0.2], [0.01, 0.2], [0.01, 0.2], [0.01, 0.2], [0.01, 0.2]]),
+    (lambda o: lr_scheduler.ReduceLROnPlateau(o, mode="max", patience=3, factor=0.1,
+                                              min_lr=0.001), _PLATEAU_ACCURACIES, [[0.1, 0.5],
+     [0.1, 0.5], [0.1, 0.5], [0.1, 0.5], [0.1, 0.5], [0.1, 0.5], [0.1, 0.5], [0.1, 0.5],
+     [0.1, 0.5], [0.1, 0.5], [0.1, 0.5], [0.1, 0.5], [0.1, 0.5], [0.01, 0.05], [0.01, 0.05],
+     [0.01, 0.05], [0.01, 0.05], [0.001, 0.005], [0.001, 0.005], [0.001, 0.005], [0.001, 0.005]]),
+], ids=["multistep", "lambda", "linear", "plateau", "plateau_abs_cooldown_min_lr", "plateau_max"])
+def test_schedulers_follow_torchs_rates(make, metrics, expected):
+    opt = _two_groups()
+    _close(_rates(make(opt), opt, len(expected) - 1, metrics), expected)
+
+
+@pytest.mark.parametrize("make,expected", [
+    (lambda o: lr_scheduler.MultiStepLR(o, milestones=[3, 7], last_epoch=5), [[0.1, 0.5],
+     [0.01, 0.05], [0.01, 0.05], [0.01, 0.05], [0.01, 0.05], [0.01, 0.05], [0.01, 0.05]]),
+    (lambda o: lr_scheduler.LinearLR(o, total_iters=8, last_epoch=5), [[0.1, 0.5], [0.11, 0.55],
+     [0.12, 0.6], [0.12, 0.6], [0.12, 0.6], [0.12, 0.6], [0.12, 0.6]]),
+])
+def test_resumed_multistep_and_linear_schedulers_follow_torch(make, expected):
+    opt = _two_groups()
+    for group in opt.param_groups:
+        group["initial_lr"] = group["lr"]
+    _close(_rates(make(opt), opt, len(expected) - 1), expected)
+
+
+def test_scheduler_arguments_are_checked_as_in_torch():
+    opt = _two_groups()
+    with pytest.raises(ValueError, match="Expected 2 lr_lambdas, but got 1"):
+        lr_scheduler.LambdaLR(opt, [lambda e: 1.0])
+    with pytest.raises(ValueError, match="Starting multiplicative factor expected"):
+        lr_scheduler.LinearLR(opt, start_factor=0)
+    with pytest.raises(ValueError, match="Factor should be < 1.0."):
+        lr_scheduler.ReduceLROnPlateau(opt, factor=1.0)
+    with pytest.raises(ValueError, match="mode sideways is unknown!"):
+        lr_scheduler.ReduceLROnPlateau(opt, mode="sideways")
+
+
+def test_lambda_and_plateau_schedulers_save_and_restore_their_state():
+    opt = _two_groups()
+    plateau = lr_scheduler.ReduceLROnPlateau(opt, patience=0)
+    for loss in (3.0, 3.0, 3.0):
+        plateau.step(nanotorch.tensor(loss))  # a 0-d tensor is a metric too
+    again = lr_scheduler.ReduceLROnPlateau(_two_groups(), patience=0)
+    again.load_state_dict(plateau.state_dict())
+    assert again.best == 3.0 and again.last_epoch == 3 and again.num_bad_epochs == 0
+    lam = lr_scheduler.LambdaLR(opt, lambda e: 0.5 ** e)
+    state = lam.state_dict()
+    assert state["lr_lambdas"] == [None, None]  # functions are not saved, as in torch
+    lr_scheduler.LambdaLR(_two_groups(), lambda e: 1.0).load_state_dict(state)
