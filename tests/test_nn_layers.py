@@ -227,3 +227,68 @@ def test_linear_with_a_vector_of_weights_is_a_dot_product_per_row():
     assert y.shape == (2,)
     y.sum().backward()
     assert x.grad.tolist() == [[1.0, 2.0, 3.0]] * 2 and w.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+# --- activations added in the sixth session; values and gradients from torch 2.13 -----------
+_POINTS = [-30.0, -2.0, -0.5, 0.0, 0.5, 1.0, 2.0, 25.0]
+_TORCH_ACTIVATIONS = {
+    "silu": (F.silu, [-0.0, -0.238405844, -0.1887703344, 0.0, 0.3112296656, 0.7310585786,
+                      1.761594156, 24.9999999997],
+             [-0.0, -0.0907842488, 0.2600388127, 0.5, 0.7399611873, 0.9276705119, 1.0907842488,
+              1.0000000003]),
+    "elu": (lambda x: F.elu(x, 0.7), [-0.7, -0.6052653017, -0.2754285382, 0.0, 0.5, 1.0, 2.0,
+                                      25.0],
+            [0.0, 0.0947346983, 0.4245714618, 0.7, 1.0, 1.0, 1.0, 1.0]),
+    "softplus": (lambda x: F.softplus(x, 2, 10), [0.0, 0.009074964, 0.1566308438, 0.3465735903,
+                                                  0.6566308438, 1.0634640055, 2.009074964, 25.0],
+                 [0.0, 0.01798621, 0.2689414214, 0.5, 0.7310585786, 0.880797078, 0.98201379,
+                  1.0]),
+    "hardtanh": (F.hardtanh, [-1.0, -1.0, -0.5, 0.0, 0.5, 1.0, 1.0, 1.0],
+                 [0.0, 0.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0]),
+    "relu6": (F.relu6, [0.0, 0.0, 0.0, 0.0, 0.5, 1.0, 2.0, 6.0],
+              [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.0]),
+    "logsigmoid": (F.logsigmoid, [-30.0, -2.126928011, -0.9740769842, -0.6931471806,
+                                  -0.4740769842, -0.3132616875, -0.126928011, -0.0],
+                   [1.0, 0.880797078, 0.6224593312, 0.5, 0.3775406688, 0.2689414214,
+                    0.119202922, 0.0]),
+    "mish": (F.mish, [-0.0, -0.2525014827, -0.2207437747, 0.0, 0.3752452113, 0.8650983883,
+                      1.9439589595, 25.0],
+             [-0.0, -0.1083550924, 0.2895106779, 0.6, 0.8864243754, 1.0490362201, 1.0693179343,
+              1.0]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_TORCH_ACTIVATIONS))
+def test_activations_match_torch_values_and_gradients(name):
+    fn, values, grads = _TORCH_ACTIVATIONS[name]
+    x = leaf(_POINTS)
+    y = fn(x)
+    y.sum().backward()
+    assert y.tolist() == pytest.approx(values, abs=1e-9)
+    assert x.grad.tolist() == pytest.approx(grads, abs=1e-9)
+    away = leaf(uniform((3, 4), seed=3) * 3 + 0.05)  # off the kinks at 0 and the bounds
+    check_grads(fn, away, second=name not in ("hardtanh", "relu6"))
+
+
+@pytest.mark.parametrize("module,text", [
+    (nn.SiLU(), "SiLU()"), (nn.SiLU(True), "SiLU(inplace=True)"), (nn.ELU(), "ELU(alpha=1.0)"),
+    (nn.ELU(0.5, True), "ELU(alpha=0.5, inplace=True)"),
+    (nn.Softplus(), "Softplus(beta=1.0, threshold=20.0)"),
+    (nn.Hardtanh(-2, 3, True), "Hardtanh(min_val=-2, max_val=3, inplace=True)"),
+    (nn.ReLU6(), "ReLU6()"), (nn.LogSigmoid(), "LogSigmoid()"), (nn.Mish(), "Mish()"),
+])
+def test_activation_modules_print_as_torchs(module, text):
+    assert repr(module) == text
+
+
+@pytest.mark.parametrize("module", [nn.SiLU(True), nn.ELU(inplace=True), nn.Hardtanh(inplace=True),
+                                    nn.ReLU6(True), nn.Mish(True)])
+def test_in_place_activations_overwrite_their_input_and_backpropagate(module):
+    x = leaf([-1.5, 0.5, 2.5])
+    h = x * 1
+    out = module(h)
+    assert out is h
+    out.sum().backward()
+    reference = leaf([-1.5, 0.5, 2.5])
+    type(module)()(reference).sum().backward()
+    assert_close(x.grad, reference.grad.numpy())

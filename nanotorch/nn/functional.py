@@ -23,7 +23,8 @@ from ..ops.index import Gather
 from ..tensor import Tensor
 
 __all__ = [
-    "linear", "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax",
+    "linear", "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "silu", "elu", "softplus",
+    "hardtanh", "relu6", "logsigmoid", "mish", "softmax", "log_softmax",
     "dropout", "normalize", "cosine_similarity", "one_hot", "mse_loss", "l1_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
 ]
@@ -111,6 +112,99 @@ def gelu(input, approximate="none"):
         inner = (input + 0.044715 * input * input * input) * math.sqrt(2 / math.pi)
         return 0.5 * input * (1 + inner.tanh())
     raise RuntimeError("approximate argument must be either none or tanh.")
+
+
+def _in_place(input, fn):
+    """``input`` overwritten with ``fn`` of it, for an activation's ``inplace=True``: computed
+    from a copy, so the input that backward reads is not the one overwritten."""
+    return input.copy_(fn(input.clone()))
+
+
+def silu(input, inplace=False):
+    """x * sigmoid(x) (also called swish); any shape.
+
+    >>> import nanotorch
+    >>> import nanotorch.nn.functional as F
+    >>> F.silu(nanotorch.tensor([-1.0, 0.0, 2.0]))
+    tensor([-0.2689,  0.0000,  1.7616])
+    """
+    if inplace:
+        return _in_place(input, silu)
+    return input * input.sigmoid()
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """x where x > 0, else ``alpha * (exp(x) - 1)``; any shape.
+
+    >>> import nanotorch
+    >>> import nanotorch.nn.functional as F
+    >>> F.elu(nanotorch.tensor([-1.0, 2.0]))
+    tensor([-0.6321,  2.0000])
+    """
+    if inplace:
+        return _in_place(input, lambda x: elu(x, alpha))
+    # exp of the clamped input only: where x > 0 the unused branch stays finite (no inf * 0)
+    return Where.apply(input > 0, input, input.clamp(max=0).expm1() * alpha)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta x)) / beta, a smooth relu; x itself where beta x > threshold. Any shape.
+
+    >>> import nanotorch
+    >>> import nanotorch.nn.functional as F
+    >>> F.softplus(nanotorch.tensor([0.0, 30.0]))
+    tensor([ 0.6931, 30.0000])
+    """
+    return _nn_ops.Softplus.apply(input, beta, threshold)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """x limited to [min_val, max_val]; gradient 1 strictly inside, 0 elsewhere. Any shape.
+
+    >>> import nanotorch
+    >>> import nanotorch.nn.functional as F
+    >>> F.hardtanh(nanotorch.tensor([-3.0, 0.5, 3.0]))
+    tensor([-1.0000,  0.5000,  1.0000])
+    """
+    if inplace:
+        return _in_place(input, lambda x: hardtanh(x, min_val, max_val))
+    inside = (input > min_val) & (input < max_val)  # torch's gradient is 0 at the bounds
+    return Where.apply(inside, input, input.detach().clamp(min_val, max_val))
+
+
+def relu6(input, inplace=False):
+    """min(max(x, 0), 6): ``hardtanh(x, 0, 6)``; any shape.
+
+    >>> import nanotorch
+    >>> import nanotorch.nn.functional as F
+    >>> F.relu6(nanotorch.tensor([-1.0, 3.0, 9.0]))
+    tensor([0., 3., 6.])
+    """
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def logsigmoid(input):
+    """log(sigmoid(x)) = -softplus(-x), finite for any x; any shape.
+
+    >>> import nanotorch
+    >>> import nanotorch.nn.functional as F
+    >>> F.logsigmoid(nanotorch.tensor([0.0, -100.0]))
+    tensor([  -0.6931, -100.0000])
+    """
+    return -softplus(-input)
+
+
+def mish(input, inplace=False):
+    """x * tanh(softplus(x)); any shape.
+
+    >>> import nanotorch
+    >>> import nanotorch.nn.functional as F
+    >>> F.mish(nanotorch.tensor([-1.0, 1.0]))
+    tensor([-0.3034,  0.8651])
+    """
+    if inplace:
+        return _in_place(input, mish)
+    return input * softplus(input).tanh()
 
 
 def _softmax_dim(name, ndim):

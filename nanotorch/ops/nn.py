@@ -191,6 +191,26 @@ class BinaryCrossEntropyWithLogits(Op):
         return gx, gy, gpw
 
 
+class Softplus(Op):
+    """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (torch's switch to the
+    identity): (*) -> (*); the derivative is sigmoid(beta x), and 1 past the threshold."""
+
+    @staticmethod
+    def forward(ctx, a, beta, threshold):
+        ctx.beta, ctx.threshold = beta, threshold
+        ctx.save_for_backward(a)
+        x = to_float(a._data)
+        xp = a._backend.xp
+        scaled = x * beta
+        return xp.where(scaled > threshold, x, xp.logaddexp(0, scaled) / beta).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        scaled = a * ctx.beta
+        return g * scaled.sigmoid().masked_fill(scaled > ctx.threshold, 1.0), None, None
+
+
 class Erf(Op):
     """The error function; d/dx erf(x) = 2/sqrt(pi) exp(-x²)."""
 

@@ -1,7 +1,8 @@
 """The layers of ``nanotorch.nn``, one topic per file."""
 from .module import Module
 from .linear import Identity, Linear
-from .activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .activation import (ELU, GELU, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, ReLU,
+                         ReLU6, SiLU, Sigmoid, Softmax, Softplus, Tanh)
 from .container import ModuleDict, ModuleList, Sequential
 from .distance import CosineSimilarity
 from .dropout import Dropout
@@ -11,7 +12,8 @@ from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss,
 __all__ = [
     "Module",
     "Identity", "Linear",
-    "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid", "Softmax", "Tanh",
+    "ELU", "GELU", "Hardtanh", "LeakyReLU", "LogSigmoid", "LogSoftmax", "Mish", "ReLU", "ReLU6",
+    "SiLU", "Sigmoid", "Softmax", "Softplus", "Tanh",
     "ModuleDict", "ModuleList", "Sequential",
     "CosineSimilarity",
     "Dropout",

@@ -4,7 +4,8 @@ from __future__ import annotations
 from .. import functional as F
 from .module import Module
 
-__all__ = ["ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax"]
+__all__ = ["ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "SiLU", "ELU", "Softplus", "Hardtanh",
+           "ReLU6", "LogSigmoid", "Mish", "Softmax", "LogSoftmax"]
 
 
 class ReLU(Module):
@@ -87,6 +88,127 @@ class GELU(Module):
 
     def extra_repr(self):
         return f"approximate={self.approximate!r}"
+
+
+class _InPlaceActivation(Module):
+    """An activation with only an ``inplace`` flag: ``function(input, inplace)``."""
+
+    function = None
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return type(self).function(input, inplace=self.inplace)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class SiLU(_InPlaceActivation):
+    """x * sigmoid(x) (swish). Shapes: any -> the same.
+
+    >>> import nanotorch
+    >>> nanotorch.nn.SiLU()(nanotorch.tensor([0.0, 2.0]))
+    tensor([0.0000, 1.7616])
+    """
+
+    function = F.silu
+
+
+class Mish(_InPlaceActivation):
+    """x * tanh(softplus(x)). Shapes: any -> the same.
+
+    >>> import nanotorch
+    >>> nanotorch.nn.Mish()(nanotorch.tensor([1.0]))
+    tensor([0.8651])
+    """
+
+    function = F.mish
+
+
+class ReLU6(_InPlaceActivation):
+    """min(max(x, 0), 6). Shapes: any -> the same.
+
+    >>> import nanotorch
+    >>> nanotorch.nn.ReLU6()(nanotorch.tensor([-1.0, 9.0]))
+    tensor([0., 6.])
+    """
+
+    function = F.relu6
+
+
+class ELU(Module):
+    """x where x > 0, else ``alpha * (exp(x) - 1)``. Shapes: any -> the same.
+
+    >>> import nanotorch
+    >>> nanotorch.nn.ELU()(nanotorch.tensor([-1.0, 2.0]))
+    tensor([-0.6321,  2.0000])
+    """
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, input):
+        return F.elu(input, self.alpha, self.inplace)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class Softplus(Module):
+    """log(1 + exp(beta x)) / beta, and x where beta x > threshold. Shapes: any -> the same.
+
+    >>> import nanotorch
+    >>> nanotorch.nn.Softplus()(nanotorch.tensor([0.0]))
+    tensor([0.6931])
+    """
+
+    def __init__(self, beta=1.0, threshold=20.0):
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, input):
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self):
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Hardtanh(Module):
+    """x limited to [min_val, max_val]. Shapes: any -> the same.
+
+    >>> import nanotorch
+    >>> nanotorch.nn.Hardtanh()(nanotorch.tensor([-3.0, 0.5]))
+    tensor([-1.0000,  0.5000])
+    """
+
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+        super().__init__()
+        if max_val < min_val:
+            raise ValueError("max_val must be greater than or equal to min_val")
+        self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
+
+    def forward(self, input):
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self):
+        return (f"min_val={self.min_val}, max_val={self.max_val}"
+                + (", inplace=True" if self.inplace else ""))
+
+
+class LogSigmoid(Module):
+    """log(sigmoid(x)), finite for any x. Shapes: any -> the same.
+
+    >>> import nanotorch
+    >>> nanotorch.nn.LogSigmoid()(nanotorch.tensor([0.0]))
+    tensor([-0.6931])
+    """
+
+    def forward(self, input):
+        return F.logsigmoid(input)
 
 
 class Softmax(Module):
