@@ -292,3 +292,30 @@ def test_in_place_activations_overwrite_their_input_and_backpropagate(module):
     reference = leaf([-1.5, 0.5, 2.5])
     type(module)()(reference).sum().backward()
     assert_close(x.grad, reference.grad.numpy())
+
+
+# --- F.pad, added in the sixth session; values from torch 2.13 ------------------------------
+@pytest.mark.parametrize("pad,kwargs,expected", [
+    ((1, 2), {}, [[[0, 0, 1, 2, 0, 0], [0, 3, 4, 5, 0, 0]]]),
+    ((1, 1, 1, 0), {"value": 9}, [[[9, 9, 9, 9, 9], [9, 0, 1, 2, 9], [9, 3, 4, 5, 9]]]),
+    ((-1, 1), {}, [[[1, 2, 0], [4, 5, 0]]]),
+    ((2, 1), {"mode": "reflect"}, [[[2, 1, 0, 1, 2, 1], [5, 4, 3, 4, 5, 4]]]),
+    ((2, 1), {"mode": "replicate"}, [[[0, 0, 0, 1, 2, 2], [3, 3, 3, 4, 5, 5]]]),
+    ((2, 1), {"mode": "circular"}, [[[1, 2, 0, 1, 2, 0], [4, 5, 3, 4, 5, 3]]]),
+], ids=["constant", "constant_two_dims", "crop", "reflect", "replicate", "circular"])
+def test_pad_matches_torch(pad, kwargs, expected):
+    x = nanotorch.arange(6.0).reshape(1, 2, 3)
+    assert F.pad(x, pad, **kwargs).tolist() == expected
+    check_grads(lambda t: F.pad(t, pad, **kwargs), leaf(uniform((1, 2, 3), seed=4)))
+
+
+@pytest.mark.parametrize("pad,kwargs,error,message", [
+    ((1,), {}, RuntimeError, "Padding length must be divisible by 2"),
+    ((3, 3), {"mode": "reflect"}, RuntimeError, r"Padding size should be less than the "
+                                                r"corresponding input dimension"),
+    ((1, 1), {"mode": "bogus"}, NotImplementedError, "Unrecognised padding mode bogus"),
+    ((1,) * 8, {}, RuntimeError, "Padding length should be less than or equal to two times"),
+])
+def test_pad_refuses_what_torch_refuses(pad, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        F.pad(nanotorch.arange(6.0).reshape(1, 2, 3), pad, **kwargs)

@@ -563,11 +563,12 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 # --- embedding, convolution, pooling: argument checks and ops live in nanotorch/ops ----------
 from ..ops.embedding import embedding  # noqa: E402
+from ..ops.padding import pad  # noqa: E402
 from ..ops.conv import conv1d, conv2d  # noqa: E402
 from ..ops.pooling import (adaptive_avg_pool1d, adaptive_max_pool1d, avg_pool1d,  # noqa: E402
                            avg_pool2d, max_pool1d, max_pool2d)
 
 __all__ += [
-    "embedding", "conv1d", "conv2d", "avg_pool1d", "avg_pool2d", "max_pool1d", "max_pool2d",
+    "embedding", "pad", "conv1d", "conv2d", "avg_pool1d", "avg_pool2d", "max_pool1d", "max_pool2d",
     "adaptive_avg_pool1d", "adaptive_max_pool1d",
 ]
