@@ -62,14 +62,7 @@ class InPlaceMethods:
                 return self._inplace_through_base(*view_of, compute)
             if getattr(self.grad_fn, "is_view", False):
                 _refuse_inplace_on_view(self.grad_fn)
-        if record:
-            old = T._wrap(self._backend.xp.array(self._data, copy=True), self._backend)
-            old._requires_grad = self._requires_grad
-            old.grad_fn = self.grad_fn
-            old._output_nr = self._output_nr
-            result = compute(old)
-        else:
-            result = compute(self)
+        result = compute(self._old_value() if record else self)
         self._write(result._data)
         if record:
             self.grad_fn = result.grad_fn
@@ -77,14 +70,19 @@ class InPlaceMethods:
             self._output_nr = result._output_nr
         return self
 
+    def _old_value(self):
+        """A copy of this tensor's value with its graph identity: what a recorded in-place op
+        computes from, so the write that follows cannot change what backward reads."""
+        old = tensor_type()._wrap(self._backend.xp.array(self._data, copy=True), self._backend)
+        old._requires_grad, old.grad_fn, old._output_nr = (self._requires_grad, self.grad_fn,
+                                                           self._output_nr)
+        return old
+
     def _inplace_through_base(self, base, key, compute):
         """An in-place op on ``self = base[key]`` while recording, as torch's CopySlices: the
         result goes into the base as ``base[key] = result`` (the base takes that history, so
         its gradient sees the write) and the view is ``base[key]`` again, of the new base."""
-        old = tensor_type()._wrap(self._backend.xp.array(self._data, copy=True), self._backend)
-        old._requires_grad, old.grad_fn, old._output_nr = (self._requires_grad, self.grad_fn,
-                                                           self._output_nr)
-        result = compute(old)
+        result = compute(self._old_value())
         base._inplace(lambda old_base: I.IndexPut.apply(old_base, key, result), result)
         again = I.GetItem.apply(base, key)  # shares memory with self: only its history is kept
         self.grad_fn, self._requires_grad, self._output_nr = again.grad_fn, again._requires_grad, 0

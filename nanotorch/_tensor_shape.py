@@ -579,7 +579,8 @@ class ShapeMethods:
                                f"{index.dtype}")
         d = normalize_dim(dim, self._data.ndim)
         I.check_index_range(index, self._data.shape[d])
-        return self[(slice(None),) * d + (index.reshape(-1),)]
+        # the op itself: indexing would check the range again (on a GPU, two more host reads)
+        return I.GetItem.apply(self, (slice(None),) * d + (index._data.reshape(-1),))
 
     def masked_select(self, mask):
         """The elements where the bool ``mask`` (broadcast against self) is True, as a 1-D tensor.

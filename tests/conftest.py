@@ -11,6 +11,14 @@ settings.register_profile("nanotorch", max_examples=20, deadline=None, derandomi
 settings.load_profile("nanotorch")
 
 
+@pytest.fixture(params=["numpy", "numba"])
+def cpu_backend(request):
+    """Each CPU backend in turn as the default: numba's loops and numpy's reference alike."""
+    from helpers import default_backend
+    with default_backend(request.param) as backend:
+        yield backend
+
+
 @pytest.fixture(autouse=True)
 def _restore_global_state():
     """A test that fails inside ``no_grad`` or changes the default dtype must not leak it."""

@@ -1,10 +1,24 @@
 """Helpers shared by the core test modules: float64 inputs, numpy comparison, hypothesis shapes."""
+import contextlib
+
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 import nanotorch
+from nanotorch import backends
 from nanotorch.autograd import gradcheck, gradgradcheck
+
+
+@contextlib.contextmanager
+def default_backend(name):
+    """New tensors go to backend ``name`` inside the block (cupy: the current GPU)."""
+    previous = backends._default
+    nanotorch.set_default_backend(name)
+    try:
+        yield backends.get_backend(name)
+    finally:
+        backends._default = previous
 
 
 def leaf(array, requires_grad=True):

@@ -9,7 +9,6 @@ with the reason when no GPU is usable):
 * a list of tensor programs, forward values and gradients, against the same
   programs on the numpy backend.
 """
-import contextlib
 import os
 import subprocess
 import sys
@@ -21,6 +20,8 @@ import pytest
 import nanotorch
 from nanotorch import backends
 from nanotorch.backends import BackendUnavailable, NumpyBackend, get_backend
+
+from helpers import default_backend
 
 BACKENDS = ["numpy", "numba", "cupy"]
 REF = get_backend("numpy")
@@ -36,17 +37,6 @@ def _require(name):
 @pytest.fixture(params=BACKENDS)
 def backend(request):
     return _require(request.param)
-
-
-@contextlib.contextmanager
-def default_backend(name):
-    """New tensors go to backend ``name`` inside the block (cupy: the current GPU)."""
-    previous = backends._default
-    nanotorch.set_default_backend(name)
-    try:
-        yield get_backend(name)
-    finally:
-        backends._default = previous
 
 
 # --- kernels ----------------------------------------------------------------------
